@@ -1,0 +1,13 @@
+"""pinpoint_mock: Amazon Pinpoint import jobs, served from memory to boto3, for tests.
+
+>>> from pinpoint_mock import mock_pinpoint_imports
+>>> with mock_pinpoint_imports() as mock:
+...     ...  # boto3 Pinpoint and S3 calls are mocked here
+"""
+
+from pinpoint_mock._mock import PinpointImportsMock, mock_pinpoint_imports
+from pinpoint_mock.backend.lifecycle import JobStatus, Schedule
+
+__version__ = "0.1.0"
+
+__all__ = ["JobStatus", "PinpointImportsMock", "Schedule", "__version__", "mock_pinpoint_imports"]

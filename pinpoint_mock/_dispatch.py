@@ -1,0 +1,132 @@
+"""One intercepted request -> one response: routing, the backend call, the call log.
+
+The mock's shared :class:`State` (backends per account and region, the clock offset, the call
+log) lives here; :mod:`pinpoint_mock._mock` creates it and :mod:`pinpoint_mock._patch` calls
+:meth:`State.answer` for every request while a mock is active.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Optional
+from urllib.parse import urlsplit
+
+from pinpoint_mock import _moto
+from pinpoint_mock._routing import HttpResponse, encode_error, router
+from pinpoint_mock.backend.errors import PinpointError
+from pinpoint_mock.backend.operations import Backend, Settings
+from pinpoint_mock.backend.store import Store
+
+SERVED_OPERATIONS: Mapping[str, str] = {
+    "CreateImportJob": "create_import_job",
+    "GetImportJob": "get_import_job",
+    "GetImportJobs": "get_import_jobs",
+    "GetSegmentImportJobs": "get_segment_import_jobs",
+    "CreateSegment": "create_segment",
+    "GetSegment": "get_segment",
+    "GetSegments": "get_segments",
+    "UpdateSegment": "update_segment",
+    "DeleteSegment": "delete_segment",
+    "GetSegmentVersion": "get_segment_version",
+    "GetSegmentVersions": "get_segment_versions",
+    "GetEndpoint": "get_endpoint",
+    "UpdateEndpoint": "update_endpoint",
+    "DeleteEndpoint": "delete_endpoint",
+    "GetUserEndpoints": "get_user_endpoints",
+    "DeleteUserEndpoints": "delete_user_endpoints",
+}
+"""The Pinpoint operations the mock answers, with the :class:`Backend` method of each.
+Every other Pinpoint operation (CreateApp, GetApps, ...) is left to moto."""
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Pinpoint call the mock answered.
+
+    Attributes:
+        operation: the operation name, e.g. ``"GetImportJob"``.
+        params: the request members by model name (``ApplicationId``, ``PageSize``, ...).
+        status: the HTTP status answered.
+        request_id: the ``x-amzn-RequestId`` answered.
+    """
+
+    operation: str
+    params: Mapping[str, Any]
+    status: int
+    request_id: str
+
+
+@dataclass
+class State:
+    """What the active mocks share: backends, the clock offset, the call log.
+
+    Attributes:
+        settings: progression and schedule, followed by every backend.
+        offset: seconds added to the wall clock (``mock.advance``).
+        calls: the calls answered, oldest first.
+    """
+
+    settings: Settings
+    offset: float = 0.0
+    calls: list[Call] = field(default_factory=list)
+    _backends: dict[tuple[str, str], Backend] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def now(self) -> float:
+        """The mock's clock: ``time.time()`` (which freezegun and time-machine move) + offset."""
+        return time.time() + self.offset
+
+    def backend(self, account_id: str, region: str) -> Backend:
+        """The backend of one account and region, created on first use."""
+        key = (account_id, region)
+        backend = self._backends.get(key)
+        if backend is None:
+            with self._lock:
+                backend = self._backends.get(key)
+                if backend is None:
+                    store = Store(account_id, region, _app_predicate(account_id, region))
+                    backend = Backend(
+                        store, _moto.MotoS3Objects(account_id), self.now, self.settings
+                    )
+                    self._backends[key] = backend
+        return backend
+
+    def backends(self) -> list[Backend]:
+        with self._lock:
+            return list(self._backends.values())
+
+    def answer(
+        self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]
+    ) -> Optional[HttpResponse]:
+        """The response to one intercepted request, or None when moto should answer it."""
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if not host.startswith("pinpoint."):
+            return None
+        routes = router()
+        operation = routes.operation_of(method, url)
+        method_name = SERVED_OPERATIONS.get(operation or "")
+        if operation is None or method_name is None:
+            return None  # moto answers it (or reports it as not implemented)
+        params: dict[str, Any] = {}
+        try:
+            operation, params = routes.parse(method, url, headers, body)
+            backend = self.backend(_moto.account_of(headers), _moto.region_of(host, headers))
+            payload = getattr(backend, method_name)(**params)
+        except PinpointError as error:
+            response = encode_error(error)
+        else:
+            response = routes.encode(operation, payload)
+        self.calls.append(
+            Call(operation, params, response.status, response.headers["x-amzn-RequestId"])
+        )
+        return response
+
+
+def _app_predicate(account_id: str, region: str) -> Callable[[str], bool]:
+    def app_exists(application_id: str) -> bool:
+        return _moto.app_exists(account_id, region)(application_id)
+
+    return app_exists

@@ -1,0 +1,129 @@
+"""What the mock takes from moto: applications, S3 objects, the account of a request.
+
+moto internals used here (each guarded by a canary test in ``tests/test_canaries.py``):
+
+- ``moto.pinpoint.models.pinpoint_backends[account][region].apps`` — the apps CreateApp made.
+- ``moto.s3.models.s3_backends[account]["aws"].buckets[name].keys`` — the objects, and
+  ``FakeKey._value_buffer`` / ``FakeKey.lock``, read in chunks so that a large object is never
+  copied whole (``FakeKey.value`` copies it).
+- ``moto.iam.models.get_account_id_from(access_key)`` — the account of an access key, as moto
+  itself resolves it (after ``MOTO_ACCOUNT_ID`` and the ``x-moto-account-id`` header).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from typing import Any, BinaryIO, Callable, Mapping, Optional
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.pinpoint.models import pinpoint_backends
+from moto.s3.models import s3_backends
+
+from pinpoint_mock.backend.importer import SourceObject
+from pinpoint_mock.backend.operations import ObjectSourceError
+
+_ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
+_REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+
+
+def account_of(headers: Mapping[str, str]) -> str:
+    """The account id moto would use for a request with these headers."""
+    env = os.environ.get("MOTO_ACCOUNT_ID")
+    if env:
+        return env
+    for key, value in headers.items():
+        lowered = key.lower()
+        if lowered == "x-moto-account-id":
+            return str(value)
+        if lowered == "authorization":
+            text = value.decode() if isinstance(value, bytes) else str(value)
+            match = _ACCESS_KEY.search(text)
+            if match:
+                from moto.iam.models import get_account_id_from
+
+                return get_account_id_from(match.group(1))
+    return DEFAULT_ACCOUNT_ID
+
+
+def region_of(url_host: str, headers: Mapping[str, str]) -> str:
+    """The region of a request: from ``pinpoint.{region}.amazonaws.com`` or the signature."""
+    parts = url_host.split(".")
+    if len(parts) >= 3 and parts[0] == "pinpoint":
+        return parts[1]
+    for key, value in headers.items():
+        if key.lower() == "authorization":
+            text = value.decode() if isinstance(value, bytes) else str(value)
+            match = _REGION.search(text)
+            if match:
+                return match.group(1)
+    return "us-east-1"
+
+
+def app_exists(account_id: str, region: str) -> Callable[[str], bool]:
+    """A predicate: does moto know this Pinpoint application in this account and region?"""
+    backend = pinpoint_backends[account_id][region]
+    return backend.apps.__contains__
+
+
+class _ChunkedReader(io.RawIOBase):
+    """A read-only binary stream over a moto ``FakeKey``, a chunk at a time, never a full copy."""
+
+    def __init__(self, key: Any):
+        self._key = key
+        self._position = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        with self._key.lock:
+            source = self._key._value_buffer
+            source.seek(self._position)
+            data = source.read(len(buffer))
+        size = len(data)
+        buffer[:size] = data
+        self._position += size
+        return size
+
+
+class MotoS3Objects:
+    """The importer's :class:`~pinpoint_mock.backend.operations.ObjectSource` over moto's S3."""
+
+    def __init__(self, account_id: str):
+        self._account_id = account_id
+
+    def objects(self, bucket: str, prefix: str) -> list[SourceObject]:
+        """The object ``prefix`` if it exists, else every object whose key starts with it.
+
+        Raises:
+            ObjectSourceError: the bucket does not exist.
+        """
+        backend = s3_backends[self._account_id]["aws"]
+        fake_bucket = backend.buckets.get(bucket)
+        if fake_bucket is None:
+            raise ObjectSourceError(f"the bucket '{bucket}' does not exist (NoSuchBucket).")
+        keys = fake_bucket.keys
+        names = [prefix] if prefix and prefix in keys else sorted(
+            name for name in list(keys.keys()) if name.startswith(prefix)
+        )
+        found = []
+        for name in names:
+            key = keys.get(name)
+            if key is None or not hasattr(key, "_value_buffer") or name.endswith("/"):
+                continue  # delete markers and "folder" placeholders
+            found.append(SourceObject(key=name, bucket=bucket, open=_opener(key)))
+        return found
+
+
+def _opener(key: Any) -> Callable[[], BinaryIO]:
+    def open_key() -> BinaryIO:
+        return io.BufferedReader(_ChunkedReader(key), buffer_size=1 << 16)  # type: ignore[return-value]
+
+    return open_key
+
+
+def moto_account(default: Optional[str] = None) -> str:
+    """moto's default account id (``MOTO_ACCOUNT_ID`` or 123456789012)."""
+    return os.environ.get("MOTO_ACCOUNT_ID") or default or DEFAULT_ACCOUNT_ID

@@ -1,0 +1,160 @@
+"""The backend's records: segments, import jobs and registered endpoints.
+
+Each record renders itself in the shape botocore's Pinpoint model gives its response
+(``SegmentResponse``, ``ImportJobResponse``, ``EndpointResponse``); the HTTP layer only encodes.
+Times are POSIX seconds (floats) on the mock's clock; :func:`iso8601` renders them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from pinpoint_mock.backend.importer import ImportResult
+from pinpoint_mock.backend.lifecycle import Plan, View
+
+
+def iso8601(seconds: float) -> str:
+    """Render POSIX ``seconds`` as Pinpoint does: ``2018-05-24T21:26:33.995Z`` (UTC, milliseconds).
+
+    Computed from UTC whatever the local time zone (``time.gmtime`` of an explicit value).
+    """
+    millis = int(round(seconds * 1000))
+    whole, ms = divmod(millis, 1000)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{ms:03d}Z"
+
+
+def segment_arn(region: str, account_id: str, application_id: str, segment_id: str) -> str:
+    """``arn:aws:mobiletargeting:{region}:{account}:apps/{app}/segments/{segment}``."""
+    return (
+        f"arn:aws:mobiletargeting:{region}:{account_id}:apps/{application_id}"
+        f"/segments/{segment_id}"
+    )
+
+
+@dataclass
+class Segment:
+    """A segment of one application: DIMENSIONAL (CreateSegment) or IMPORT (an import job).
+
+    ``versions`` holds the ``SegmentResponse`` of every version, oldest first, for
+    GetSegmentVersion(s); the last one is the current segment.
+    """
+
+    application_id: str
+    id: str
+    arn: str
+    segment_type: str
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    sequence: int = 0
+
+    @property
+    def current(self) -> dict[str, Any]:
+        """The current ``SegmentResponse``."""
+        return self.versions[-1]
+
+    @property
+    def name(self) -> Optional[str]:
+        name = self.current.get("Name")
+        return str(name) if name is not None else None
+
+
+@dataclass
+class ImportJob:
+    """One import job: what was asked, what the import found, and its plan.
+
+    Attributes:
+        definition: the ``ImportJobResource`` echoed in ``Definition`` (SegmentId filled in).
+        result: the import's counts and failures (read once, at creation).
+        plan: the stage boundaries (see :mod:`pinpoint_mock.backend.lifecycle`).
+        created: creation time, POSIX seconds.
+        sequence: creation order within the store; listings page by it.
+        elapsed_seen: the furthest point of its timeline any read has shown, in seconds, so
+            that a clock moved backwards never makes the job regress.
+        reads: how many reads have returned the job (for the ``per_read`` progression).
+    """
+
+    application_id: str
+    id: str
+    definition: dict[str, Any]
+    result: ImportResult
+    plan: Plan
+    created: float
+    sequence: int
+    elapsed_seen: float = 0.0
+    reads: int = 0
+    completion: Optional[float] = None
+    _encoded: dict[tuple[int, int, int], bytes] = field(default_factory=dict, repr=False)
+
+    @property
+    def segment_id(self) -> Optional[str]:
+        value = self.definition.get("SegmentId")
+        return str(value) if value is not None else None
+
+    def response(self, view: View) -> dict[str, Any]:
+        """The ``ImportJobResponse`` this job shows in ``view``."""
+        result = self.result
+        body: dict[str, Any] = {
+            "ApplicationId": self.application_id,
+            "CompletedPieces": view.completed_pieces,
+            "CreationDate": iso8601(self.created),
+            "Definition": self.definition,
+            "FailedPieces": view.failed_pieces,
+            "Id": self.id,
+            "JobStatus": view.status.value,
+            "TotalPieces": len(result.pieces),
+            "Type": "IMPORT",
+        }
+        if view.status.terminal or view.stage > 2:
+            # Counts are known once PROCESSING is over.
+            body["TotalProcessed"] = result.total_processed
+            body["TotalFailures"] = result.total_failures
+            body["Failures"] = list(result.failures)
+        if view.status.terminal:
+            end = self.completion if self.completion is not None else self.created + self.plan.end
+            body["CompletionDate"] = iso8601(end)
+        return body
+
+    def encoded(self, view: View) -> bytes:
+        """``response(view)`` as JSON bytes, computed once per distinct view."""
+        data = self._encoded.get(view.key)
+        if data is None:
+            data = json.dumps(self.response(view), separators=(",", ":")).encode()
+            self._encoded[view.key] = data
+        return data
+
+
+@dataclass
+class Endpoint:
+    """A registered endpoint: its ``EndpointRequest`` fields plus the ones Pinpoint adds."""
+
+    application_id: str
+    id: str
+    fields: dict[str, Any]
+    creation_date: float
+    cohort_id: str
+
+    @property
+    def user_id(self) -> Optional[str]:
+        user = self.fields.get("User") or {}
+        value = user.get("UserId")
+        return str(value) if value else None
+
+    @property
+    def channel_type(self) -> Optional[str]:
+        value = self.fields.get("ChannelType")
+        return str(value) if value else None
+
+    def response(self) -> dict[str, Any]:
+        """The ``EndpointResponse`` shape."""
+        body = {k: v for k, v in self.fields.items() if k != "Id"}
+        body.setdefault("EndpointStatus", "ACTIVE")
+        body.setdefault("OptOut", "NONE")
+        body.update(
+            ApplicationId=self.application_id,
+            Id=self.id,
+            CohortId=self.cohort_id,
+            CreationDate=iso8601(self.creation_date),
+        )
+        return body

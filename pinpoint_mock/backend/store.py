@@ -1,0 +1,224 @@
+"""Per-(account, region) state: segments, import jobs and endpoints of each application.
+
+Listings page in creation order, oldest first: a page's ``NextToken`` remembers the sequence
+number of the last item it returned, so items created between two pages are never skipped or
+repeated (they appear on a later page). Tokens are opaque, issued by this store only, and tied
+to one listing; any other token is a 400.
+"""
+
+from __future__ import annotations
+
+import bisect
+import secrets
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Generic, Iterator, Optional, Sequence, TypeVar
+
+from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
+from pinpoint_mock.backend.models import Endpoint, ImportJob, Segment
+
+DEFAULT_PAGE_SIZE = 100
+"""Items per page when ``PageSize`` is absent (AWS documents no default; the mock's choice)."""
+
+MAX_PAGE_SIZE = 1000
+"""The largest ``PageSize`` accepted; a larger one is a 400 (AWS documents no maximum)."""
+
+T = TypeVar("T")
+
+
+def parse_page_size(value: Optional[str]) -> int:
+    """Validate ``PageSize`` (a string on the wire): an integer from 1 to :data:`MAX_PAGE_SIZE`.
+
+    Raises:
+        BadRequestError: naming ``PageSize`` and the value received.
+    """
+    if value is None:
+        return DEFAULT_PAGE_SIZE
+    text = str(value).strip()
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
+        raise BadRequestError(
+            f"PageSize must be a whole number from 1 to {MAX_PAGE_SIZE}, got {value!r}."
+        )
+    return int(text)
+
+
+@dataclass
+class Page(Generic[T]):
+    """One page of a listing: its items and the token of the next page (None on the last)."""
+
+    items: list[T]
+    next_token: Optional[str]
+
+
+class Listing(Generic[T]):
+    """Items kept in creation order, addressable by their sequence number.
+
+    ``sequence_of`` gives an item's sequence number; sequence numbers only grow.
+    """
+
+    def __init__(self, sequence_of: Callable[[T], int]):
+        self._items: list[T] = []
+        self._sequences: list[int] = []
+        self.sequence_of = sequence_of
+
+    def append(self, item: T) -> None:
+        self._items.append(item)
+        self._sequences.append(self.sequence_of(item))
+
+    def remove(self, item: T) -> None:
+        index = bisect.bisect_left(self._sequences, self.sequence_of(item))
+        if index < len(self._items) and self._items[index] is item:
+            del self._items[index]
+            del self._sequences[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(list(self._items))
+
+    def after(self, sequence: int, count: int) -> tuple[list[T], bool]:
+        """Up to ``count`` items created after ``sequence``, and whether more remain."""
+        start = bisect.bisect_right(self._sequences, sequence)
+        items = self._items[start : start + count]
+        return items, start + count < len(self._items)
+
+
+@dataclass
+class Application:
+    """The mock's state for one Pinpoint application (the app itself is moto's)."""
+
+    application_id: str
+    segments: dict[str, Segment] = field(default_factory=dict)
+    segment_listing: Listing[Segment] = field(default_factory=lambda: Listing(_sequence))
+    jobs: dict[str, ImportJob] = field(default_factory=dict)
+    job_listing: Listing[ImportJob] = field(default_factory=lambda: Listing(_sequence))
+    jobs_by_segment: dict[str, Listing[ImportJob]] = field(default_factory=dict)
+    endpoints: dict[str, Endpoint] = field(default_factory=dict)
+    endpoints_by_user: dict[str, dict[str, None]] = field(default_factory=dict)
+
+
+def _sequence(item: ImportJob | Segment) -> int:
+    return item.sequence
+
+
+class Store:
+    """All the mock's Pinpoint state of one account in one region.
+
+    ``app_exists`` answers whether an application exists (moto owns applications). Every
+    method may be called from several threads; callers hold :attr:`lock` around a
+    read-modify-write of several records.
+    """
+
+    def __init__(self, account_id: str, region: str, app_exists: Callable[[str], bool]):
+        self.account_id = account_id
+        self.region = region
+        self.lock = threading.RLock()
+        self._app_exists = app_exists
+        self._applications: dict[str, Application] = {}
+        self._sequence = 0
+        self._tokens: dict[str, tuple[tuple[str, ...], int]] = {}
+
+    def next_sequence(self) -> int:
+        """A number greater than every one handed out before (creation order)."""
+        with self.lock:
+            self._sequence += 1
+            return self._sequence
+
+    def application(self, application_id: str) -> Application:
+        """The state of an existing application.
+
+        Raises:
+            NotFoundError: "Application not found", as Pinpoint answers.
+        """
+        app = self._applications.get(application_id)
+        if app is not None and self._app_exists(application_id):
+            return app
+        if not self._app_exists(application_id):
+            self._applications.pop(application_id, None)
+            raise NotFoundError("Application not found")
+        with self.lock:
+            return self._applications.setdefault(application_id, Application(application_id))
+
+    def segment(self, app: Application, segment_id: str) -> Segment:
+        """A segment of ``app``.
+
+        Raises:
+            NotFoundError: naming the segment and the application.
+        """
+        segment = app.segments.get(segment_id)
+        if segment is None:
+            raise NotFoundError(
+                f"Segment '{segment_id}' not found in application '{app.application_id}'."
+            )
+        return segment
+
+    def job(self, app: Application, job_id: str) -> ImportJob:
+        """An import job of ``app``.
+
+        Raises:
+            NotFoundError: naming the job and the application.
+        """
+        job = app.jobs.get(job_id)
+        if job is None:
+            raise NotFoundError(
+                f"Import job '{job_id}' not found in application '{app.application_id}'."
+            )
+        return job
+
+    def add_job(self, app: Application, job: ImportJob) -> None:
+        with self.lock:
+            app.jobs[job.id] = job
+            app.job_listing.append(job)
+            if job.segment_id is not None:
+                app.jobs_by_segment.setdefault(job.segment_id, Listing(_sequence)).append(job)
+
+    def add_segment(self, app: Application, segment: Segment) -> None:
+        with self.lock:
+            app.segments[segment.id] = segment
+            app.segment_listing.append(segment)
+
+    def remove_segment(self, app: Application, segment: Segment) -> None:
+        with self.lock:
+            app.segments.pop(segment.id, None)
+            app.segment_listing.remove(segment)
+
+    def page(
+        self,
+        listing: Listing[T],
+        listing_key: Sequence[str],
+        page_size: Optional[str],
+        token: Optional[str],
+    ) -> Page[T]:
+        """One page of ``listing``, after the position ``token`` names.
+
+        ``listing_key`` identifies the listing (operation, application, segment); a token is
+        valid only for the listing that issued it.
+
+        Raises:
+            BadRequestError: a bad ``PageSize``, or a ``Token`` this store did not issue for
+                this listing.
+        """
+        size = parse_page_size(page_size)
+        key = tuple(listing_key)
+        after = 0
+        if token is not None:
+            issued = self._tokens.get(token)
+            if issued is None:
+                raise BadRequestError(
+                    f"Token {token!r} is not a NextToken this API returned; "
+                    "pass the NextToken of the previous page."
+                )
+            if issued[0] != key:
+                raise BadRequestError(
+                    f"Token {token!r} belongs to another listing; pass the NextToken "
+                    "returned by this operation for this application."
+                )
+            after = issued[1]
+        with self.lock:
+            items, more = listing.after(after, size)
+            next_token = None
+            if more and items:
+                next_token = secrets.token_urlsafe(24)
+                self._tokens[next_token] = (key, listing.sequence_of(items[-1]))
+        return Page(items, next_token)
