@@ -94,7 +94,7 @@ import json
 import math
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, Iterable, List, Union, cast
 
 __all__ = [
     "CHANNEL_TYPES",
@@ -149,30 +149,44 @@ OPT_OUT_VALUES: frozenset[str] = frozenset({"ALL", "NONE"})
 """The values ``OptOut`` may take."""
 
 _CHANNEL_TYPE_LIST = ", ".join(sorted(CHANNEL_TYPES))
-_EXTENSIONS: Dict[str, frozenset[str]] = {
+_EXTENSIONS: dict[str, frozenset[str]] = {
     "CSV": frozenset({".csv"}),
     "JSON": frozenset({".json", ".jsonl", ".ndjson"}),
 }
-_EXTENSION_HINT = {"CSV": "CSV objects end in .csv", "JSON": "JSON objects end in .json, .jsonl or .ndjson"}
+_EXTENSION_HINT = {
+    "CSV": "CSV objects end in .csv",
+    "JSON": "JSON objects end in .json, .jsonl or .ndjson",
+}
 _BOM = codecs.BOM_UTF8
 _BLANK = b" \t\r\n"
 _GZIP_MAGIC = b"\x1f\x8b"
 _ZIP_MAGIC = b"PK\x03\x04"
 
 # The members of botocore's EndpointRequest (plus Id, which import files may carry).
-_TOP_FIELDS = ("Id", "Address", "ChannelType", "OptOut", "EffectiveDate", "EndpointStatus", "RequestId")
-_GROUP_STRINGS: Dict[str, frozenset[str]] = {
+_TOP_FIELDS = frozenset(
+    {"Id", "Address", "ChannelType", "OptOut", "EffectiveDate", "EndpointStatus", "RequestId"}
+)
+_GROUP_STRINGS: dict[str, frozenset[str]] = {
     "Demographic": frozenset(
-        {"AppVersion", "Locale", "Make", "Model", "ModelVersion", "Platform", "PlatformVersion", "Timezone"}
+        {
+            "AppVersion",
+            "Locale",
+            "Make",
+            "Model",
+            "ModelVersion",
+            "Platform",
+            "PlatformVersion",
+            "Timezone",
+        }
     ),
     "Location": frozenset({"City", "Country", "PostalCode", "Region"}),
 }
-_GROUP_NUMBERS: Dict[str, frozenset[str]] = {"Location": frozenset({"Latitude", "Longitude"})}
+_GROUP_NUMBERS: dict[str, frozenset[str]] = {"Location": frozenset({"Latitude", "Longitude"})}
 _ATTRIBUTE_PREFIX = "Attributes."
 _USER_ATTRIBUTE_PREFIX = "User.UserAttributes."
 _METRIC_PREFIX = "Metrics."
 
-Definition = Dict[str, Any]
+Definition = dict[str, Any]
 """An ``EndpointRequest``-shaped dict (see :func:`run_import`)."""
 
 
@@ -239,11 +253,11 @@ class ImportResult:
 
     total_processed: int = 0
     total_failures: int = 0
-    failures: List[str] = field(default_factory=list)
-    pieces: List[Piece] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
     imported: int = 0
-    channel_counts: Dict[str, int] = field(default_factory=dict)
-    user_ids: List[str] = field(default_factory=list)
+    channel_counts: dict[str, int] = field(default_factory=dict)
+    user_ids: list[str] = field(default_factory=list)
     user_ids_only: bool = False
     objects_read: int = 0
 
@@ -263,6 +277,11 @@ def _show(value: Any) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+def _label(prefix: str, name: str) -> str:
+    """``Attributes.Plan``; a very long name is cut to keep messages short."""
+    return prefix + (name if len(name) <= 60 else name[:57] + "...")
+
+
 def _not_number(label: str, value: Any) -> str:
     return f"{label} must be a number, got {_show(value)}"
 
@@ -271,33 +290,50 @@ def _not_number(label: str, value: Any) -> str:
 # Validation shared by both formats
 
 
-def _check_attributes(prefix: str, attributes: Dict[str, List[str]]) -> Optional[str]:
+def _name_problem(prefix: str, name: str) -> str | None:
+    if len(name) > MAX_ATTRIBUTE_NAME_LENGTH:
+        return (
+            f"{_label(prefix, name)} name must be at most {MAX_ATTRIBUTE_NAME_LENGTH} "
+            f"characters, got {len(name)}"
+        )
+    return None
+
+
+def _attributes_problem(prefix: str, attributes: dict[str, list[str]]) -> str | None:
     for name, values in attributes.items():
-        if len(name) > MAX_ATTRIBUTE_NAME_LENGTH:
+        problem = _name_problem(prefix, name)
+        if problem:
+            return problem
+        longest = max(map(len, values))
+        if longest > MAX_ATTRIBUTE_VALUE_LENGTH:
             return (
-                f"{prefix}{_show(name)} name must be at most {MAX_ATTRIBUTE_NAME_LENGTH} "
-                f"characters, got {len(name)}"
-            )
-        if max(map(len, values)) > MAX_ATTRIBUTE_VALUE_LENGTH:
-            longest = max(map(len, values))
-            return (
-                f"{prefix}{name} value must be at most {MAX_ATTRIBUTE_VALUE_LENGTH} "
+                f"{_label(prefix, name)} value must be at most {MAX_ATTRIBUTE_VALUE_LENGTH} "
                 f"characters, got {longest}"
             )
     return None
 
 
-def check_definition(definition: Definition, endpoint_exists: Callable[[str], bool]) -> Optional[str]:
-    """Apply the import rules to one normalised definition.
+def check_definition(
+    definition: Definition,
+    endpoint_exists: Callable[[str], bool],
+    attributes_checked: bool = False,
+) -> str | None:
+    """Apply the import rules to one normalised definition (both formats use this).
 
     Args:
-        definition: an ``EndpointRequest``-shaped dict as built by the CSV or JSON reader:
+        definition: an ``EndpointRequest``-shaped dict as the CSV and JSON readers build it:
             no empty strings, attribute lists non-empty, Metrics already floats.
-        endpoint_exists: tells whether an endpoint with a given Id is registered in the app.
+        endpoint_exists: tells whether an endpoint with a given Id is registered in the app;
+            asked only for a definition with ``Id`` that lacks ``ChannelType`` or ``Address``.
+        attributes_checked: the caller has already made sure that every attribute and metric
+            name is at most 50 characters and every attribute value at most 100 (the CSV
+            reader knows the names from the header and measures the cells); skip those checks.
 
     Returns:
-        None when the definition imports, else the reason (no line, no trailing period),
-        e.g. ``"Address is required for a new endpoint (no Id)"``.
+        None when the definition imports, else the reason of the first problem found, without
+        line or trailing period, e.g. ``"Address is required for a new endpoint (no Id)"``.
+        Order: ChannelType value, required fields, OptOut, Attributes, User.UserAttributes,
+        Metrics names.
     """
     channel_type = definition.get("ChannelType")
     if channel_type is not None and channel_type not in CHANNEL_TYPES:
@@ -316,70 +352,68 @@ def check_definition(definition: Definition, endpoint_exists: Callable[[str], bo
     opt_out = definition.get("OptOut")
     if opt_out is not None and opt_out not in OPT_OUT_VALUES:
         return f"OptOut must be ALL or NONE, got {_show(opt_out)}"
+    if attributes_checked:
+        return None
     attributes = definition.get("Attributes")
     if attributes:
-        problem = _check_attributes(_ATTRIBUTE_PREFIX, attributes)
+        problem = _attributes_problem(_ATTRIBUTE_PREFIX, attributes)
         if problem:
             return problem
     user = definition.get("User")
     if user:
         user_attributes = user.get("UserAttributes")
         if user_attributes:
-            problem = _check_attributes(_USER_ATTRIBUTE_PREFIX, user_attributes)
+            problem = _attributes_problem(_USER_ATTRIBUTE_PREFIX, user_attributes)
             if problem:
                 return problem
     metrics = definition.get("Metrics")
     if metrics:
         for name in metrics:
-            if len(name) > MAX_ATTRIBUTE_NAME_LENGTH:
-                return (
-                    f"{_METRIC_PREFIX}{_show(name)} name must be at most "
-                    f"{MAX_ATTRIBUTE_NAME_LENGTH} characters, got {len(name)}"
-                )
+            problem = _name_problem(_METRIC_PREFIX, name)
+            if problem:
+                return problem
     return None
 
 
 # --------------------------------------------------------------------------------------------
 # CSV
 
-
-def _to_number(label: str, cell: str) -> Union[float, str]:
-    """``float(cell)``, or the failure reason when it is not a finite number."""
-    try:
-        number = float(cell)
-    except ValueError:
-        return _not_number(label, cell)
-    if math.isfinite(number):
-        return number
-    return _not_number(label, cell)
+_Converter = Callable[[List[str]], Union[Definition, str]]
+"""Turns one row (as many cells as the header) into a checked definition or a failure reason."""
 
 
 class _CsvPlan:
-    """What each column of one CSV header becomes, computed once per object.
+    """Where each column of one CSV header goes, worked out once per object.
 
-    ``convert(row)`` turns a row (a list of cells as long as the header) into a definition,
-    or returns the failure reason of a cell that cannot be converted or a header problem.
+    Attributes:
+        width: number of columns.
+        problem: a header problem (unknown or repeated column) that fails every row, or None.
+        user_ids_only: the header is exactly ``User.UserId``.
+        top: ``(column, field)`` of the top-level string fields.
+        groups: group (``Location``, ``Demographic``, ``User``) -> ``(column, member, numeric)``.
+        attributes, user_attributes: attribute name -> its columns, in order.
+        metrics: ``(column, name)``.
+        names_ok: every attribute and metric name is within the 50-character limit.
     """
 
-    def __init__(self, header: List[str]) -> None:
+    def __init__(self, header: list[str]) -> None:
         names = [name.strip() for name in header]
         self.width = len(names)
-        self.problem: Optional[str] = None
+        self.problem: str | None = None
         self.user_ids_only = names == ["User.UserId"]
-        top: List[Tuple[int, str]] = []
-        groups: Dict[str, List[Tuple[int, str]]] = {}
-        numbers: List[Tuple[int, str, str, str]] = []  # (column, group, member, label)
-        attributes: Dict[str, List[int]] = {}
-        user_attributes: Dict[str, List[int]] = {}
-        metrics: List[Tuple[int, str, str]] = []  # (column, name, label)
-        self.user_id = -1
+        self.top: list[tuple[int, str]] = []
+        self.groups: dict[str, list[tuple[int, str, bool]]] = {}
+        self.attributes: dict[str, list[int]] = {}
+        self.user_attributes: dict[str, list[int]] = {}
+        self.metrics: list[tuple[int, str]] = []
         seen = set()
         for column, name in enumerate(names):
             if name.startswith(_ATTRIBUTE_PREFIX) and len(name) > len(_ATTRIBUTE_PREFIX):
-                attributes.setdefault(name[len(_ATTRIBUTE_PREFIX) :], []).append(column)
+                self.attributes.setdefault(name[len(_ATTRIBUTE_PREFIX) :], []).append(column)
                 continue
             if name.startswith(_USER_ATTRIBUTE_PREFIX) and len(name) > len(_USER_ATTRIBUTE_PREFIX):
-                user_attributes.setdefault(name[len(_USER_ATTRIBUTE_PREFIX) :], []).append(column)
+                attribute = name[len(_USER_ATTRIBUTE_PREFIX) :]
+                self.user_attributes.setdefault(attribute, []).append(column)
                 continue
             if name in seen:
                 self.problem = self.problem or f"column {_show(name)} is repeated"
@@ -387,94 +421,127 @@ class _CsvPlan:
             seen.add(name)
             group, _, member = name.partition(".")
             if not member and name in _TOP_FIELDS:
-                top.append((column, name))
+                self.top.append((column, name))
             elif name == "User.UserId":
-                self.user_id = column
+                self.groups.setdefault("User", []).append((column, member, False))
             elif group == "Metrics" and member:
-                metrics.append((column, member, name))
+                self.metrics.append((column, member))
             elif member in _GROUP_STRINGS.get(group, ()):
-                groups.setdefault(group, []).append((column, member))
+                self.groups.setdefault(group, []).append((column, member, False))
             elif member in _GROUP_NUMBERS.get(group, ()):
-                numbers.append((column, group, member, name))
+                self.groups.setdefault(group, []).append((column, member, True))
             else:
                 self.problem = self.problem or f"unknown column {_show(name)} (column {column + 1})"
-        self.top = tuple(top)
-        self.groups = tuple((group, tuple(members)) for group, members in groups.items())
-        self.numbers = tuple(numbers)
-        self.attributes = tuple((name, tuple(columns)) for name, columns in attributes.items())
-        self.user_attributes = tuple((name, tuple(columns)) for name, columns in user_attributes.items())
-        self.metrics = tuple(metrics)
+        self.names_ok = all(
+            len(name) <= MAX_ATTRIBUTE_NAME_LENGTH
+            for name in [*self.attributes, *self.user_attributes, *(n for _, n in self.metrics)]
+        )
 
-    def convert(self, row: List[str]) -> Union[Definition, str]:
-        """The definition of one row (``len(row) == self.width``), or a failure reason."""
+    def compile(self, endpoint_exists: Callable[[str], bool]) -> _Converter:
+        """Build the converter of this header: straight-line code, one statement per column.
+
+        The per-row work is the hot loop of an import, so the plan is turned into the source of
+        a function (``c0, c1, ... = row``, then ``if c3: g[k7] = c3`` ...) and compiled once.
+        The source holds only identifiers made here and integers: every string from the header
+        (attribute names, labels) and every callable reaches it as a closure constant ``k<n>``,
+        so no header text is ever executed. The function ends with :func:`check_definition`,
+        telling it whether the attribute lengths are already known to be within limits.
+        """
         if self.problem is not None:
-            return self.problem
-        definition: Definition = {}
+            problem = self.problem
+            return lambda row: problem
+        constants: list[Any] = []
+
+        def k(value: Any) -> str:
+            constants.append(value)
+            return f"k{len(constants) - 1}"
+
+        to_float, value_error, finite, not_number = (
+            k(float),
+            k(ValueError),
+            k(math.isfinite),
+            k(_not_number),
+        )
+        body = [f"{''.join(f'c{column}, ' for column in range(self.width))}= row", "d = {}"]
+
+        def number(column: int, target: str, key: str, label: str) -> None:
+            cell, shown = f"c{column}", k(label)
+            body.extend(
+                [
+                    f"if {cell}:",
+                    f"    try: x = {to_float}({cell})",
+                    f"    except {value_error}: return {not_number}({shown}, {cell})",
+                    f"    if not {finite}(x): return {not_number}({shown}, {cell})",
+                    f"    {target}[{k(key)}] = x",
+                ]
+            )
+
+        def collect(target: str, attributes: dict[str, list[int]]) -> None:
+            for name, columns in attributes.items():
+                if len(columns) == 1:
+                    body.append(f"if c{columns[0]}: {target}[{k(name)}] = [c{columns[0]}]")
+                else:
+                    cells = ", ".join(f"c{column}" for column in columns)
+                    body.extend(
+                        [
+                            f"v = [{cells}]",
+                            "if '' in v: v = [x for x in v if x]",
+                            f"if v: {target}[{k(name)}] = v",
+                        ]
+                    )
+
         for column, name in self.top:
-            cell = row[column]
-            if cell:
-                definition[name] = cell
-        for group, members in self.groups:
-            values = {}
-            for column, name in members:
-                cell = row[column]
-                if cell:
-                    values[name] = cell
-            if values:
-                definition[group] = values
-        for column, group, name, label in self.numbers:
-            cell = row[column]
-            if cell:
-                number = _to_number(label, cell)
-                if type(number) is str:
-                    return number
-                definition.setdefault(group, {})[name] = number
+            body.append(f"if c{column}: d[{k(name)}] = c{column}")
+        for group, members in self.groups.items():
+            body.append("g = {}")
+            for column, member, numeric in members:
+                if numeric:
+                    number(column, "g", member, f"{group}.{member}")
+                else:
+                    body.append(f"if c{column}: g[{k(member)}] = c{column}")
+            if group == "User" and self.user_attributes:
+                body.append("a = {}")
+                collect("a", self.user_attributes)
+                body.append(f"if a: g[{k('UserAttributes')}] = a")
+            body.append(f"if g: d[{k(group)}] = g")
+        if self.user_attributes and "User" not in self.groups:
+            body.append("a = {}")
+            collect("a", self.user_attributes)
+            body.append(f"if a: d[{k('User')}] = {{{k('UserAttributes')}: a}}")
         if self.attributes:
-            attributes = _collect(self.attributes, row)
-            if attributes:
-                definition["Attributes"] = attributes
-        if self.user_id >= 0 or self.user_attributes:
-            user: Definition = {}
-            if self.user_id >= 0:
-                cell = row[self.user_id]
-                if cell:
-                    user["UserId"] = cell
-            if self.user_attributes:
-                user_attributes = _collect(self.user_attributes, row)
-                if user_attributes:
-                    user["UserAttributes"] = user_attributes
-            if user:
-                definition["User"] = user
+            body.append("a = {}")
+            collect("a", self.attributes)
+            body.append(f"if a: d[{k('Attributes')}] = a")
         if self.metrics:
-            metrics = {}
-            for column, name, label in self.metrics:
-                cell = row[column]
-                if cell:
-                    try:
-                        number = float(cell)
-                    except ValueError:
-                        return _not_number(label, cell)
-                    if not math.isfinite(number):
-                        return _not_number(label, cell)
-                    metrics[name] = number
-            if metrics:
-                definition["Metrics"] = metrics
-        return definition
-
-
-def _collect(plan: Tuple[Tuple[str, Tuple[int, ...]], ...], row: List[str]) -> Dict[str, List[str]]:
-    """The non-empty cells of each multi-valued attribute, in column order."""
-    collected: Dict[str, List[str]] = {}
-    for name, columns in plan:
-        if len(columns) == 1:
-            cell = row[columns[0]]
-            if cell:
-                collected[name] = [cell]
+            body.append("g = {}")
+            for column, name in self.metrics:
+                number(column, "g", name, _label(_METRIC_PREFIX, name))
+            body.append(f"if g: d[{k('Metrics')}] = g")
+        value_columns = [
+            column
+            for columns in [*self.attributes.values(), *self.user_attributes.values()]
+            for column in columns
+        ]
+        if not self.names_ok:
+            checked = "False"
+        elif value_columns:
+            size, limit = k(len), MAX_ATTRIBUTE_VALUE_LENGTH
+            checked = " and ".join(f"{size}(c{column}) <= {limit}" for column in value_columns)
         else:
-            values = [row[column] for column in columns if row[column]]
-            if values:
-                collected[name] = values
-    return collected
+            checked = "True"
+        body.append(f"r = {k(check_definition)}(d, {k(endpoint_exists)}, {checked})")
+        body.append("return d if r is None else r")
+        source = "".join(
+            [
+                f"def make({', '.join(f'k{index}' for index in range(len(constants)))}):\n",
+                "    def convert(row):\n",
+                *(f"        {line}\n" for line in body),
+                "    return convert\n",
+            ]
+        )
+        namespace: dict[str, Any] = {}
+        exec(compile(source, "<importer: CSV column plan>", "exec"), {"__builtins__": {}}, namespace)
+        return cast(_Converter, namespace["make"](*constants))
 
 
 # --------------------------------------------------------------------------------------------
@@ -495,16 +562,16 @@ def _json_type(value: Any) -> str:
     return "a number"
 
 
-def _json_string_list(label: str, value: Any) -> Union[List[str], str]:
+def _json_string_list(label: str, value: Any) -> list[str] | str:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         return f"{label} must be a list of strings, got {_show(value)}"
     return [item for item in value if item]
 
 
-def _json_attributes(label: str, value: Any) -> Union[Dict[str, List[str]], str]:
+def _json_attributes(label: str, value: Any) -> dict[str, list[str]] | str:
     if not isinstance(value, dict):
         return f"{label} must be an object, got {_json_type(value)}"
-    attributes: Dict[str, List[str]] = {}
+    attributes: dict[str, list[str]] = {}
     for name, values in value.items():
         items = _json_string_list(f"{label}.{name}", values)
         if isinstance(items, str):
@@ -514,7 +581,7 @@ def _json_attributes(label: str, value: Any) -> Union[Dict[str, List[str]], str]
     return attributes
 
 
-def _json_number(label: str, value: Any) -> Union[float, str]:
+def _json_number(label: str, value: Any) -> float | str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return _not_number(label, value)
     number = float(value)
@@ -523,7 +590,7 @@ def _json_number(label: str, value: Any) -> Union[float, str]:
     return number
 
 
-def _json_definition(value: Any) -> Union[Definition, str]:
+def _json_definition(value: Any) -> Definition | str:
     """Normalise one parsed JSON line into a definition, or return the failure reason."""
     if not isinstance(value, dict):
         return f"must be a JSON object, got {_json_type(value)}"
@@ -585,7 +652,7 @@ def _json_definition(value: Any) -> Union[Definition, str]:
         elif name == "Metrics":
             if not isinstance(member, dict):
                 return f"Metrics must be an object, got {_json_type(member)}"
-            metrics: Dict[str, float] = {}
+            metrics: dict[str, float] = {}
             for key, item in member.items():
                 number = _json_number(f"Metrics.{key}", item)
                 if isinstance(number, str):
@@ -607,10 +674,96 @@ def _is_user_id_line(value: Any) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
+# Readers: each yields (line, item) per definition, where item is a definition (dict) to
+# check, a failure reason (str), or user IDs (list of str).
+
+_Item = Union[Definition, str, list[str]]
+
+
+class _ObjectState:
+    """What a reader learns about its object: ``kind`` is "users", "endpoints" or None."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self) -> None:
+        self.kind: str | None = None
+
+
+def _csv_items(text: io.TextIOWrapper, state: _ObjectState) -> Iterator[tuple[int, _Item]]:
+    reader = csv.reader(text)
+    plan: _CsvPlan | None = None
+    width = 0
+    users = False
+    previous = 0  # physical line where the previous row ended
+    while True:
+        try:
+            for row in reader:
+                line = previous + 1
+                previous = reader.line_num
+                if not row:
+                    continue
+                if plan is None:
+                    plan = _CsvPlan(row)
+                    width = plan.width
+                    users = plan.user_ids_only
+                    state.kind = "users" if users else "endpoints"
+                elif len(row) != width:
+                    yield line, f"the row has {len(row)} cells but the header has {width} columns"
+                elif users:
+                    user_ids = row[0].split()
+                    if user_ids:
+                        yield line, user_ids
+                else:
+                    yield line, plan.convert(row)
+            return
+        except csv.Error as error:
+            line = previous + 1
+            previous = reader.line_num
+            yield line, f"the row cannot be parsed as CSV ({error})"
+            if plan is None:
+                return  # no header: nothing else can be read
+
+
+def _json_items(text: io.TextIOWrapper, state: _ObjectState) -> Iterator[tuple[int, _Item]]:
+    loads = json.loads
+    line = 0
+    for raw in text:
+        line += 1
+        if raw.isspace():
+            continue
+        try:
+            value = loads(raw)
+        except ValueError as error:
+            if isinstance(error, json.JSONDecodeError):
+                yield line, f"the line is not valid JSON ({error.msg} at column {error.colno})"
+            else:
+                yield line, f"the line is not valid JSON ({error})"
+            continue
+        except RecursionError:
+            yield line, "the line is not valid JSON (nested too deeply)"
+            continue
+        if state.kind is None:
+            if _is_user_id_line(value):
+                state.kind = "users"
+            elif isinstance(value, dict):
+                state.kind = "endpoints"
+        if state.kind != "users":
+            yield line, _json_definition(value)
+        elif not _is_user_id_line(value):
+            yield line, 'a file of user IDs must hold only {"User": {"UserId": "..."}} lines'
+        else:
+            user_id = value["User"]["UserId"]
+            if not isinstance(user_id, str) or not user_id.strip():
+                yield line, f"User.UserId must be a non-empty string, got {_show(user_id)}"
+            else:
+                yield line, [user_id.strip()]
+
+
+# --------------------------------------------------------------------------------------------
 # Objects
 
 
-def _extension_format(key: str) -> Optional[str]:
+def _extension_format(key: str) -> str | None:
     """``"CSV"``/``"JSON"`` by extension, ``""`` for a key without extension, None otherwise."""
     extension = posixpath.splitext(key)[1].lower()
     if not extension:
@@ -621,66 +774,71 @@ def _extension_format(key: str) -> Optional[str]:
     return None
 
 
-def _inspect(stream: BinaryIO, fmt: str, sniff: bool) -> Tuple[bool, Optional[str]]:
-    """First pass over an object: does it look like ``fmt``, and can it be imported?
+def _inspect(stream: BinaryIO, fmt: str, sniff: bool) -> tuple[bool, str | None]:
+    """First pass over an object: is it of ``fmt``, and can it be imported?
 
-    Streams the whole object in chunks (nothing kept), checks compression magic and UTF-8.
+    Streams the whole object in chunks, keeping nothing: checks gzip/ZIP magic and UTF-8,
+    and with ``sniff`` decides the format from the first non-blank byte after a BOM.
 
     Returns:
-        ``(False, None)`` when ``sniff`` is set and the content is not of ``fmt`` (skip it);
-        ``(True, None)`` when it can be imported; ``(True, reason)`` when it cannot.
+        ``(False, None)`` to skip the object (sniffed, not of ``fmt``); ``(True, None)`` when it
+        can be imported; ``(True, reason)`` when it cannot.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    pending = False  # the decoder holds the start of a multi-byte sequence
+    pending = b""  # start of a multi-byte sequence held by the decoder
     consumed = 0
-    head = b""  # the first bytes, for magic numbers and the BOM
-    decided = not sniff
+    head = b""  # the first 4 bytes
+    magic_checked = False
+    looks: str | None = None if sniff else fmt
+    start: bytes | None = b""  # while sniffing, the first bytes until the BOM question is settled
     while True:
         chunk = stream.read(READ_CHUNK_SIZE)
         if not chunk:
             break
         if len(head) < 4:
             head += chunk[: 4 - len(head)]
-        if not decided:
-            # Skip the BOM (only at offset 0) then blanks; the first other byte decides.
-            if consumed == 0 and len(head) < 3 and _BOM.startswith(head) and len(chunk) < 3:
-                data = b""
-            else:
-                data = chunk[3:] if consumed == 0 and chunk.startswith(_BOM) else chunk
-            rest = data.lstrip(_BLANK)
+        if looks is None:
+            body = chunk
+            if start is not None:
+                start += chunk
+                if len(start) < len(_BOM) and _BOM.startswith(start):
+                    body = b""
+                else:
+                    body = start[len(_BOM) :] if start.startswith(_BOM) else start
+                    start = None
+            rest = body.lstrip(_BLANK)
             if rest:
-                decided = True
-                if (rest[:1] == b"{") != (fmt == "JSON"):
+                looks = "JSON" if rest[:1] == b"{" else "CSV"
+                if looks != fmt:
                     return False, None
-        if decided and len(head) >= 2 and consumed < 4:
+        if looks is not None and not magic_checked and len(head) >= 4:
+            magic_checked = True
             problem = _magic_problem(head)
             if problem:
                 return True, problem
         if pending or not chunk.isascii():
-            start = consumed - len(decoder.getstate()[0])
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError as error:
-                return True, _utf8_problem(error, start)
-            pending = bool(decoder.getstate()[0])
+                return True, _utf8_problem(error, consumed - len(pending))
+            pending = decoder.getstate()[0]
         consumed += len(chunk)
-    if not decided:
-        if not head or not head.lstrip(_BOM + _BLANK) and head.startswith(_BOM[: len(head)]):
-            return False, None  # nothing but blanks: neither format
-        # A lone partial BOM: not blank, so it is CSV by the sniffing rule.
-        if fmt == "JSON":
-            return False, None
+    if looks is None:
+        if not start:
+            return False, None  # nothing but blanks: looks like neither format
+        if fmt != "CSV":
+            return False, None  # a lone partial BOM is not blank: it looks like CSV
     problem = _magic_problem(head)
     if problem:
         return True, problem
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
-        return True, _utf8_problem(error, consumed - len(error.object))
+        return True, _utf8_problem(error, consumed - len(pending))
     return True, None
 
 
-def _magic_problem(head: bytes) -> Optional[str]:
+def _magic_problem(head: bytes) -> str | None:
     if head.startswith(_GZIP_MAGIC):
         return "the object is gzip-compressed and Pinpoint imports only uncompressed files"
     if head.startswith(_ZIP_MAGIC):
@@ -689,10 +847,9 @@ def _magic_problem(head: bytes) -> Optional[str]:
 
 
 def _utf8_problem(error: UnicodeDecodeError, start: int) -> str:
-    offset = start + error.start
     byte = error.object[error.start]
     return (
-        f"the object is not valid UTF-8 (byte 0x{byte:02x} at offset {offset}) "
+        f"the object is not valid UTF-8 (byte 0x{byte:02x} at offset {start + error.start}) "
         "and Pinpoint imports only UTF-8 files"
     )
 
@@ -703,271 +860,135 @@ class _Run:
     def __init__(
         self,
         endpoint_exists: Callable[[str], bool],
-        on_endpoint: Optional[Callable[[Definition], None]],
+        on_endpoint: Callable[[Definition], None] | None,
         piece_size: int,
     ) -> None:
         self.result = ImportResult()
         self.endpoint_exists = endpoint_exists
         self.on_endpoint = on_endpoint
         self.piece_size = piece_size
-        # Per object read: (url, key, first piece index, "users" / "endpoints" / None, user IDs)
-        self.objects: List[Tuple[str, str, int, Optional[str], int]] = []
+        # per object read: (url, kind, first piece index, end piece index)
+        self.objects: list[tuple[str, str | None, int, int]] = []
 
     def report(self, message: str) -> None:
-        """Keep a failure message if there is room (does not count a failure)."""
+        """Keep a failure message if there is room (counts nothing)."""
         if len(self.result.failures) < MAX_REPORTED_FAILURES:
             self.result.failures.append(message)
 
-    def unreadable(self, url: str, key: str, reason: str) -> None:
-        """One unreadable piece for an object none of whose definitions could be read."""
-        self.result.pieces.append(Piece(key, 0, 0, readable=False))
-        self.report(f"{url}: {reason}.")
-
-    def read_object(self, obj: SourceObject, fmt: str, sniff: bool) -> bool:
-        """Check then import one object; False when it is skipped (not of ``fmt``)."""
+    def read_object(self, obj: SourceObject, fmt: str, sniff: bool) -> None:
+        """Check then import one object (unless ``sniff`` finds it is not of ``fmt``)."""
         url = f"s3://{obj.bucket}/{obj.key}"
+        problem: str | None = None
+        stream: BinaryIO | None = None
         try:
             stream = obj.open()
-        except OSError as error:
-            self.result.objects_read += 1
-            self.unreadable(url, obj.key, f"the object could not be read ({error})")
-            return True
-        try:
-            try:
-                wanted, problem = _inspect(stream, fmt, sniff)
-                if not wanted:
-                    return False
-                self.result.objects_read += 1
-                if problem is None:
-                    if stream.seekable():
-                        stream.seek(0)
-                    else:
-                        stream.close()
-                        stream = obj.open()
-            except OSError as error:
-                self.result.objects_read += 1
-                problem = f"the object could not be read ({error})"
-            if problem is not None:
-                self.unreadable(url, obj.key, problem)
-                return True
-            text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
-            try:
-                if fmt == "CSV":
-                    self.read_csv(text, url, obj.key)
+            wanted, problem = _inspect(stream, fmt, sniff)
+            if not wanted:
+                return
+            if problem is None:
+                if stream.seekable():
+                    stream.seek(0)
                 else:
-                    self.read_json(text, url, obj.key)
-            finally:
-                text.detach()
+                    stream.close()
+                    stream = None
+                    stream = obj.open()
+        except OSError as error:
+            problem = f"the object could not be read ({error})"
         finally:
-            stream.close()
-        return True
+            if problem is not None and stream is not None:
+                stream.close()
+        self.result.objects_read += 1
+        if problem is not None or stream is None:
+            self.result.pieces.append(Piece(obj.key, 0, 0, readable=False))
+            self.report(f"{url}: {problem}.")
+            return
+        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        try:
+            state = _ObjectState()
+            items = _csv_items(text, state) if fmt == "CSV" else _json_items(text, state)
+            first_piece = len(self.result.pieces)
+            self.consume(items, url, obj.key)
+            self.objects.append((url, state.kind, first_piece, len(self.result.pieces)))
+        finally:
+            text.close()
 
-    def _finish_object(
-        self, url: str, key: str, first_piece: int, kind: Optional[str], processed: int, imported: int
-    ) -> None:
-        result = self.result
-        result.total_processed += processed
-        result.imported += imported
-        users = processed if kind == "users" else 0
-        self.objects.append((url, key, first_piece, kind, users))
-
-    def read_csv(self, text: io.TextIOWrapper, url: str, key: str) -> None:
-        """Import the rows of one CSV object (header first)."""
+    def consume(self, items: Iterator[tuple[int, _Item]], url: str, key: str) -> None:
+        """Check, count and hand over the definitions of one object, piece by piece."""
         result = self.result
         pieces = result.pieces
+        failures = result.failures
         first_piece = len(pieces)
         size = self.piece_size
         on_endpoint = self.on_endpoint
         endpoint_exists = self.endpoint_exists
         counts = result.channel_counts
         user_ids = result.user_ids
-        reader = csv.reader(text)
-        plan: Optional[_CsvPlan] = None
-        width = 0
-        in_piece = imported_in_piece = processed = imported = 0
-        failures = 0
-        previous_line = 0  # physical line where the previous row ended
+        in_piece = imported_in_piece = processed = imported = failed = 0
         line = 0
+        readable = True
         try:
-            while True:
-                try:
-                    row = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as error:
-                    line = previous_line + 1
-                    previous_line = reader.line_num
-                    if plan is None:
-                        self.report(f"{url} line {line}: the header cannot be parsed as CSV ({error}).")
-                        break
-                    failures += 1
-                    self.report(f"{url} line {line}: the row cannot be parsed as CSV ({error}).")
-                    processed += 1
-                    in_piece += 1
-                    if in_piece == size:
-                        pieces.append(Piece(key, in_piece, imported_in_piece))
-                        in_piece = imported_in_piece = 0
-                    continue
-                line = previous_line + 1
-                previous_line = reader.line_num
-                if not row:
-                    continue
-                if plan is None:
-                    plan = _CsvPlan(row)
-                    width = plan.width
-                    continue
-                if len(row) != width:
-                    if width == 1 and len(row) == 1:
-                        pass
-                    reason: Optional[str] = f"the row has {len(row)} cells but the header has {width} columns"
-                    definition: Union[Definition, str] = ""
-                elif plan.user_ids_only:
-                    for user_id in row[0].split():
+            for line, item in items:
+                if type(item) is dict:
+                    reason = check_definition(item, endpoint_exists)
+                    if reason is None:
+                        channel_type = item.get("ChannelType")
+                        if channel_type is not None:
+                            counts[channel_type] = counts.get(channel_type, 0) + 1
+                        if on_endpoint is not None:
+                            on_endpoint(item)
+                elif type(item) is list:
+                    for user_id in item:
                         user_ids.append(user_id)
-                        processed += 1
-                        imported += 1
                         in_piece += 1
                         imported_in_piece += 1
                         if in_piece == size:
                             pieces.append(Piece(key, in_piece, imported_in_piece))
+                            processed += in_piece
+                            imported += imported_in_piece
                             in_piece = imported_in_piece = 0
                     continue
                 else:
-                    definition = plan.convert(row)
-                    if type(definition) is str:
-                        reason = definition
-                    else:
-                        reason = check_definition(definition, endpoint_exists)  # type: ignore[arg-type]
-                processed += 1
+                    reason = item  # type: ignore[assignment]
                 in_piece += 1
                 if reason is None:
-                    imported += 1
                     imported_in_piece += 1
-                    channel_type = definition.get("ChannelType")  # type: ignore[union-attr]
-                    if channel_type is not None:
-                        counts[channel_type] = counts.get(channel_type, 0) + 1
-                    if on_endpoint is not None:
-                        on_endpoint(definition)  # type: ignore[arg-type]
                 else:
-                    failures += 1
-                    if len(result.failures) < MAX_REPORTED_FAILURES:
-                        result.failures.append(f"{url} line {line}: {reason}.")
+                    failed += 1
+                    if len(failures) < MAX_REPORTED_FAILURES:
+                        failures.append(f"{url} line {line}: {reason}.")
                 if in_piece == size:
                     pieces.append(Piece(key, in_piece, imported_in_piece))
+                    processed += in_piece
+                    imported += imported_in_piece
                     in_piece = imported_in_piece = 0
         except (OSError, UnicodeDecodeError) as error:
-            pieces.append(Piece(key, in_piece, imported_in_piece, readable=False))
-            in_piece = -1
-            self.report(f"{url}: the object could not be read after line {previous_line} ({error}).")
-        if in_piece > 0 or (in_piece == 0 and len(pieces) == first_piece):
-            pieces.append(Piece(key, in_piece, imported_in_piece))
-        result.total_failures += failures
-        kind: Optional[str] = None
-        if plan is not None:
-            kind = "users" if plan.user_ids_only else "endpoints"
-        self._finish_object(url, key, first_piece, kind, processed, imported)
-
-    def read_json(self, text: io.TextIOWrapper, url: str, key: str) -> None:
-        """Import the lines of one newline-delimited JSON object."""
-        result = self.result
-        pieces = result.pieces
-        first_piece = len(pieces)
-        size = self.piece_size
-        on_endpoint = self.on_endpoint
-        endpoint_exists = self.endpoint_exists
-        counts = result.channel_counts
-        user_ids = result.user_ids
-        kind: Optional[str] = None
-        in_piece = imported_in_piece = processed = imported = 0
-        failures = 0
-        line = 0
-        loads = json.loads
-        try:
-            for raw in text:
-                line += 1
-                if raw.isspace():
-                    continue
-                definition: Any = None
-                try:
-                    value = loads(raw)
-                except ValueError as error:
-                    message = getattr(error, "msg", str(error))
-                    column = getattr(error, "colno", None)
-                    where = f" at column {column}" if column is not None else ""
-                    reason: Optional[str] = f"the line is not valid JSON ({message}{where})"
-                else:
-                    if kind is None:
-                        if _is_user_id_line(value):
-                            kind = "users"
-                        elif isinstance(value, dict):
-                            kind = "endpoints"
-                    if kind == "users":
-                        if _is_user_id_line(value) and isinstance(value["User"]["UserId"], str):
-                            user_id = value["User"]["UserId"].strip()
-                            if user_id:
-                                user_ids.append(user_id)
-                                reason = None
-                            else:
-                                reason = "User.UserId must not be empty"
-                        else:
-                            reason = (
-                                'a file of user IDs must hold only {"User": {"UserId": "..."}} '
-                                "lines"
-                            )
-                    else:
-                        definition = _json_definition(value)
-                        if isinstance(definition, str):
-                            reason = definition
-                        else:
-                            reason = check_definition(definition, endpoint_exists)
-                processed += 1
-                in_piece += 1
-                if reason is None:
-                    imported += 1
-                    imported_in_piece += 1
-                    if kind != "users":
-                        channel_type = definition.get("ChannelType")
-                        if channel_type is not None:
-                            counts[channel_type] = counts.get(channel_type, 0) + 1
-                        if on_endpoint is not None:
-                            on_endpoint(definition)
-                else:
-                    failures += 1
-                    if len(result.failures) < MAX_REPORTED_FAILURES:
-                        result.failures.append(f"{url} line {line}: {reason}.")
-                if in_piece == size:
-                    pieces.append(Piece(key, in_piece, imported_in_piece))
-                    in_piece = imported_in_piece = 0
-        except (OSError, UnicodeDecodeError) as error:
-            pieces.append(Piece(key, in_piece, imported_in_piece, readable=False))
-            in_piece = -1
+            readable = False
             self.report(f"{url}: the object could not be read after line {line} ({error}).")
-        if in_piece > 0 or (in_piece == 0 and len(pieces) == first_piece):
-            pieces.append(Piece(key, in_piece, imported_in_piece))
-        result.total_failures += failures
-        users = sum(1 for _ in ()) if kind != "users" else imported
-        del users
-        self._finish_object(url, key, first_piece, kind, processed, imported)
+        if in_piece or not readable or len(pieces) == first_piece:
+            pieces.append(Piece(key, in_piece, imported_in_piece, readable=readable))
+            processed += in_piece
+            imported += imported_in_piece
+        result.total_processed += processed
+        result.imported += imported
+        result.total_failures += failed
 
     def settle_user_ids(self) -> None:
-        """Decide ``user_ids_only``; refuse the user IDs of an import that mixes both kinds."""
+        """Set ``user_ids_only``; refuse the user IDs of an import that mixes both kinds."""
         result = self.result
-        kinds = {kind for _, _, _, kind, _ in self.objects if kind is not None}
+        kinds = {kind for _, kind, _, _ in self.objects if kind is not None}
         if kinds == {"users"}:
             result.user_ids_only = True
             return
         if "users" not in kinds:
             return
         result.user_ids = []
-        for index, (url, key, first_piece, kind, _) in enumerate(self.objects):
+        for url, kind, first_piece, end_piece in self.objects:
             if kind != "users":
                 continue
-            end = self.objects[index + 1][2] if index + 1 < len(self.objects) else len(result.pieces)
             refused = 0
-            for piece in result.pieces[first_piece:end]:
-                if piece.key == key:
-                    refused += piece.imported
-                    piece.imported = 0
+            for piece in result.pieces[first_piece:end_piece]:
+                refused += piece.imported
+                piece.imported = 0
             result.imported -= refused
             result.total_failures += refused
             self.report(
@@ -976,28 +997,14 @@ class _Run:
             )
 
 
-def _describe_location(objects_seen: List[SourceObject], s3_url: Optional[str]) -> Tuple[str, str]:
-    """``(url, prefix)`` for the "nothing found" message."""
-    if s3_url:
-        rest = s3_url[len("s3://") :] if s3_url.startswith("s3://") else s3_url
-        return s3_url, rest.partition("/")[2]
-    if not objects_seen:
-        return "", ""
-    keys = [obj.key for obj in objects_seen]
-    prefix = posixpath.commonprefix(keys)
-    if len(keys) > 1 or prefix.endswith("/"):
-        prefix = prefix[: prefix.rfind("/") + 1]
-    return f"s3://{objects_seen[0].bucket}/{prefix}", prefix
-
-
 def run_import(
     objects: Iterable[SourceObject],
     fmt: str,
     *,
     endpoint_exists: Callable[[str], bool] = lambda endpoint_id: False,
-    on_endpoint: Optional[Callable[[Dict[str, Any]], None]] = None,
+    on_endpoint: Callable[[dict[str, Any]], None] | None = None,
     piece_size: int = PIECE_SIZE,
-    s3_url: Optional[str] = None,
+    s3_url: str | None = None,
 ) -> ImportResult:
     """Read and validate the endpoint definitions of the objects of one import job.
 
@@ -1013,33 +1020,39 @@ def run_import(
             {"Purchases": 3.0}, "OptOut": "NONE"}`` (plus ``"Id"`` when given; empty fields are
             absent). Not called for user IDs. When None, nothing is kept.
         piece_size: definitions per piece (>= 1).
-        s3_url: the job's ``S3Url``, used only in the message when no object is read (without
-            it the message names the longest common folder of the objects' keys).
+        s3_url: the job's ``S3Url``, named in the message when no object is read (optional;
+            without it the message names the objects' longest common folder, if any).
 
     Returns:
         The :class:`ImportResult`.
     """
-    fmt = fmt.upper()
     if fmt not in _EXTENSIONS:
         raise ValueError(f"fmt must be CSV or JSON, got {fmt!r}")
     if piece_size < 1:
         raise ValueError(f"piece_size must be at least 1, got {piece_size}")
     run = _Run(endpoint_exists, on_endpoint, piece_size)
-    seen: List[SourceObject] = []
+    bucket: str | None = None
+    common: str | None = None  # longest common prefix of the keys listed
     for obj in objects:
-        if len(seen) < 2 or not seen[0].key:
-            seen.append(obj)
-        else:
-            seen[1] = obj if obj.key < seen[1].key else seen[1]
+        if bucket is None:
+            bucket = obj.bucket
+        common = obj.key if common is None else posixpath.commonprefix([common, obj.key])
         if obj.key.endswith("/"):
+            continue  # a folder marker
+        by_extension = _extension_format(obj.key)
+        if by_extension is None or (by_extension and by_extension != fmt):
             continue
-        extension_format = _extension_format(obj.key)
-        if extension_format is None or (extension_format and extension_format != fmt):
-            continue
-        run.read_object(obj, fmt, sniff=not extension_format)
+        run.read_object(obj, fmt, sniff=not by_extension)
     result = run.result
     if result.objects_read == 0:
-        url, prefix = _describe_location(seen, s3_url)
+        if s3_url:
+            url = s3_url
+            prefix = s3_url[len("s3://") :].partition("/")[2] if s3_url.startswith("s3://") else ""
+        elif bucket is not None and common is not None:
+            prefix = common[: common.rfind("/") + 1]
+            url = f"s3://{bucket}/{prefix}"
+        else:
+            url = prefix = ""
         where = f" under {url}" if url else ""
         result.pieces.append(Piece(prefix, 0, 0, readable=False))
         run.report(f"No {fmt} object found{where} ({_EXTENSION_HINT[fmt]}).")

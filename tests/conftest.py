@@ -1,0 +1,54 @@
+"""Shared test helpers: a bucket with the shipped samples, an app, a job-creating shortcut."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import boto3
+import pytest
+
+SAMPLES = Path(__file__).resolve().parent.parent / "pinpoint_mock" / "samples"
+ROLE_ARN = "arn:aws:iam::123456789012:role/PinpointImport"
+BUCKET = "audience-files"
+REGION = "us-east-1"
+
+
+@pytest.fixture
+def s3(pinpoint_imports: Any) -> Any:
+    """A moto S3 client with the bucket ``audience-files`` holding every sample under samples/."""
+    client = boto3.client("s3", region_name=REGION)
+    client.create_bucket(Bucket=BUCKET)
+    for path in sorted(SAMPLES.iterdir()):
+        if path.suffix in (".csv", ".json"):
+            client.put_object(Bucket=BUCKET, Key=f"samples/{path.name}", Body=path.read_bytes())
+    return client
+
+
+@pytest.fixture
+def app_id(pinpoint_client: Any) -> str:
+    """A Pinpoint application created through moto."""
+    response = pinpoint_client.create_app(CreateApplicationRequest={"Name": "tests"})
+    return str(response["ApplicationResponse"]["Id"])
+
+
+@pytest.fixture
+def create_job(pinpoint_client: Any, app_id: str, s3: Any) -> Callable[..., dict[str, Any]]:
+    """``create_job(sample_name_or_url, **members)`` -> the ImportJobResponse of a new job."""
+
+    def create(source: str, **members: Any) -> dict[str, Any]:
+        url = source if source.startswith("s3://") else f"s3://{BUCKET}/samples/{source}"
+        request = {"Format": "JSON" if url.endswith(".json") else "CSV", "S3Url": url,
+                   "RoleArn": ROLE_ARN}
+        request.update(members)
+        response = pinpoint_client.create_import_job(ApplicationId=app_id,
+                                                     ImportJobRequest=request)
+        return dict(response["ImportJobResponse"])
+
+    return create
+
+
+def finish(mock: Any, client: Any, app_id: str, job_id: str) -> dict[str, Any]:
+    """Advance the mock's clock past any default-schedule job and read the job."""
+    mock.advance(3600)
+    return dict(client.get_import_job(ApplicationId=app_id, JobId=job_id)["ImportJobResponse"])

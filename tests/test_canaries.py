@@ -1,0 +1,58 @@
+"""Canaries: fail loudly when a botocore or moto internal this library relies on moves.
+
+Each test names the module that relies on the internal.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+from botocore.endpoint import Endpoint
+from moto.core import botocore_stubber, models
+
+
+def test_moto_registers_its_stubber_as_a_builtin_before_send_handler() -> None:
+    # _patch wraps BotocoreStubber.__call__, reached through this registration.
+    assert ("before-send", models.botocore_stubber) in botocore.handlers.BUILTIN_HANDLERS
+    assert isinstance(models.botocore_stubber, botocore_stubber.BotocoreStubber)
+    params = list(inspect.signature(botocore_stubber.BotocoreStubber.__call__).parameters)
+    assert params[:3] == ["self", "event_name", "request"]
+
+
+def test_botocore_emits_before_send_with_the_operation_and_then_calls_send() -> None:
+    # _patch relies on the event name before-send.<service-id>.<Operation> and on _send
+    # being reached only when no handler answered.
+    source = inspect.getsource(Endpoint._do_get_response)
+    assert 'f"before-send.{service_id}.{operation_model.name}"' in source
+    assert "first_non_none_response(responses)" in source
+    assert "self._send(request)" in source
+    assert list(inspect.signature(Endpoint._send).parameters) == ["self", "request"]
+
+
+def test_aws_response_keeps_the_body_in_content() -> None:
+    # _patch.to_aws_response fills _content so botocore never streams the raw body.
+    response = AWSResponse("https://x", 200, {"a": "b"}, raw=None)
+    response._content = b"{}"
+    assert response.content == b"{}"
+    assert response.headers["A"] == "b"
+
+
+def test_moto_s3_keys_have_a_lock_and_a_value_buffer() -> None:
+    # _moto._ChunkedReader reads FakeKey._value_buffer under FakeKey.lock in chunks.
+    from moto.s3.models import FakeKey
+
+    key = FakeKey("k", b"abc", account_id="123456789012", region_name="us-east-1")
+    with key.lock:
+        key._value_buffer.seek(1)
+        assert key._value_buffer.read(2) == b"bc"
+
+
+def test_moto_pinpoint_and_s3_backends_are_where_we_look() -> None:
+    # _moto.app_exists and MotoS3Objects.
+    from moto.pinpoint.models import pinpoint_backends
+    from moto.s3.models import s3_backends
+
+    assert isinstance(pinpoint_backends["123456789012"]["us-east-1"].apps, dict)
+    assert isinstance(s3_backends["123456789012"]["aws"].buckets, dict)
