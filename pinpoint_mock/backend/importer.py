@@ -94,7 +94,7 @@ import json
 import math
 import posixpath
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Callable, Iterable, List, Union, cast
+from typing import IO, Any, BinaryIO, Callable, Iterable, List, Union, cast
 
 __all__ = [
     "CHANNEL_TYPES",
@@ -584,7 +584,10 @@ def _json_attributes(label: str, value: Any) -> dict[str, list[str]] | str:
 def _json_number(label: str, value: Any) -> float | str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return _not_number(label, value)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a double
+        return _not_number(label, value)
     if not math.isfinite(number):
         return _not_number(label, value)
     return number
@@ -673,90 +676,14 @@ def _is_user_id_line(value: Any) -> bool:
     return isinstance(user, dict) and len(user) == 1 and "UserId" in user
 
 
-# --------------------------------------------------------------------------------------------
-# Readers: each yields (line, item) per definition, where item is a definition (dict) to
-# check, a failure reason (str), or user IDs (list of str).
-
-_Item = Union[Definition, str, list[str]]
-
-
-class _ObjectState:
-    """What a reader learns about its object: ``kind`` is "users", "endpoints" or None."""
-
-    __slots__ = ("kind",)
-
-    def __init__(self) -> None:
-        self.kind: str | None = None
-
-
-def _csv_items(text: io.TextIOWrapper, state: _ObjectState) -> Iterator[tuple[int, _Item]]:
-    reader = csv.reader(text)
-    plan: _CsvPlan | None = None
-    width = 0
-    users = False
-    previous = 0  # physical line where the previous row ended
-    while True:
-        try:
-            for row in reader:
-                line = previous + 1
-                previous = reader.line_num
-                if not row:
-                    continue
-                if plan is None:
-                    plan = _CsvPlan(row)
-                    width = plan.width
-                    users = plan.user_ids_only
-                    state.kind = "users" if users else "endpoints"
-                elif len(row) != width:
-                    yield line, f"the row has {len(row)} cells but the header has {width} columns"
-                elif users:
-                    user_ids = row[0].split()
-                    if user_ids:
-                        yield line, user_ids
-                else:
-                    yield line, plan.convert(row)
-            return
-        except csv.Error as error:
-            line = previous + 1
-            previous = reader.line_num
-            yield line, f"the row cannot be parsed as CSV ({error})"
-            if plan is None:
-                return  # no header: nothing else can be read
-
-
-def _json_items(text: io.TextIOWrapper, state: _ObjectState) -> Iterator[tuple[int, _Item]]:
-    loads = json.loads
-    line = 0
-    for raw in text:
-        line += 1
-        if raw.isspace():
-            continue
-        try:
-            value = loads(raw)
-        except ValueError as error:
-            if isinstance(error, json.JSONDecodeError):
-                yield line, f"the line is not valid JSON ({error.msg} at column {error.colno})"
-            else:
-                yield line, f"the line is not valid JSON ({error})"
-            continue
-        except RecursionError:
-            yield line, "the line is not valid JSON (nested too deeply)"
-            continue
-        if state.kind is None:
-            if _is_user_id_line(value):
-                state.kind = "users"
-            elif isinstance(value, dict):
-                state.kind = "endpoints"
-        if state.kind != "users":
-            yield line, _json_definition(value)
-        elif not _is_user_id_line(value):
-            yield line, 'a file of user IDs must hold only {"User": {"UserId": "..."}} lines'
-        else:
-            user_id = value["User"]["UserId"]
-            if not isinstance(user_id, str) or not user_id.strip():
-                yield line, f"User.UserId must be a non-empty string, got {_show(user_id)}"
-            else:
-                yield line, [user_id.strip()]
+def _json_user_id_problem(value: Any) -> str | None:
+    """None for a good line of a JSON user-ID file, else the failure reason."""
+    if not _is_user_id_line(value):
+        return 'a file of user IDs must hold only {"User": {"UserId": "..."}} lines'
+    user_id = value["User"]["UserId"]
+    if not isinstance(user_id, str) or not user_id.strip():
+        return f"User.UserId must be a non-empty string, got {_show(user_id)}"
+    return None
 
 
 # --------------------------------------------------------------------------------------------
@@ -867,7 +794,8 @@ class _Run:
         self.endpoint_exists = endpoint_exists
         self.on_endpoint = on_endpoint
         self.piece_size = piece_size
-        # per object read: (url, kind, first piece index, end piece index)
+        # per object read: (url, kind, first piece index, end piece index); kind is "users",
+        # "endpoints" or None (nothing could be read)
         self.objects: list[tuple[str, str | None, int, int]] = []
 
     def report(self, message: str) -> None:
@@ -884,6 +812,7 @@ class _Run:
             stream = obj.open()
             wanted, problem = _inspect(stream, fmt, sniff)
             if not wanted:
+                stream.close()
                 return
             if problem is None:
                 if stream.seekable():
@@ -894,83 +823,175 @@ class _Run:
                     stream = obj.open()
         except OSError as error:
             problem = f"the object could not be read ({error})"
-        finally:
-            if problem is not None and stream is not None:
-                stream.close()
         self.result.objects_read += 1
         if problem is not None or stream is None:
+            if stream is not None:
+                stream.close()
             self.result.pieces.append(Piece(obj.key, 0, 0, readable=False))
+            self.objects.append((url, None, len(self.result.pieces), len(self.result.pieces)))
             self.report(f"{url}: {problem}.")
             return
-        text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+        text = io.TextIOWrapper(cast(IO[bytes], stream), encoding="utf-8-sig", newline="")
         try:
-            state = _ObjectState()
-            items = _csv_items(text, state) if fmt == "CSV" else _json_items(text, state)
-            first_piece = len(self.result.pieces)
-            self.consume(items, url, obj.key)
-            self.objects.append((url, state.kind, first_piece, len(self.result.pieces)))
+            if fmt == "CSV":
+                self.read_csv(text, url, obj.key)
+            else:
+                self.read_json(text, url, obj.key)
         finally:
             text.close()
 
-    def consume(self, items: Iterator[tuple[int, _Item]], url: str, key: str) -> None:
-        """Check, count and hand over the definitions of one object, piece by piece."""
+    def read_csv(self, text: io.TextIOWrapper, url: str, key: str) -> None:
+        """Import the rows of one CSV object: the first non-blank row is the header."""
         result = self.result
-        pieces = result.pieces
-        failures = result.failures
+        pieces, failures, counts = result.pieces, result.failures, result.channel_counts
         first_piece = len(pieces)
-        size = self.piece_size
-        on_endpoint = self.on_endpoint
-        endpoint_exists = self.endpoint_exists
-        counts = result.channel_counts
-        user_ids = result.user_ids
-        in_piece = imported_in_piece = processed = imported = failed = 0
+        size, on_endpoint = self.piece_size, self.on_endpoint
+        reader = csv.reader(text)
+        plan: _CsvPlan | None = None
+        convert: _Converter | None = None
+        width = -1  # no header yet
+        users = False
+        in_piece = imported_in_piece = failed = 0
+        end = 0  # physical line where the last row read ends
+        readable = True
+        try:
+            while True:
+                try:
+                    for row in reader:
+                        start, end = end + 1, reader.line_num
+                        if len(row) == width and not users:
+                            item = convert(row)  # type: ignore[misc]
+                        elif not row:
+                            continue  # a blank line
+                        elif plan is None:
+                            plan = _CsvPlan(row)
+                            width, users = plan.width, plan.user_ids_only
+                            convert = None if users else plan.compile(self.endpoint_exists)
+                            continue
+                        elif len(row) != width:
+                            item = f"the row has {len(row)} cells but the header has {width} columns"
+                        else:
+                            for user_id in row[0].split():
+                                result.user_ids.append(user_id)
+                                in_piece += 1
+                                imported_in_piece += 1
+                                if in_piece == size:
+                                    pieces.append(Piece(key, in_piece, imported_in_piece))
+                                    in_piece = imported_in_piece = 0
+                            continue
+                        in_piece += 1
+                        if type(item) is str:
+                            failed += 1
+                            if len(failures) < MAX_REPORTED_FAILURES:
+                                failures.append(f"{url} line {start}: {item}.")
+                        else:
+                            imported_in_piece += 1
+                            channel_type = item.get("ChannelType")  # type: ignore[union-attr]
+                            if channel_type is not None:
+                                counts[channel_type] = counts.get(channel_type, 0) + 1
+                            if on_endpoint is not None:
+                                on_endpoint(item)  # type: ignore[arg-type]
+                        if in_piece == size:
+                            pieces.append(Piece(key, in_piece, imported_in_piece))
+                            in_piece = imported_in_piece = 0
+                    break
+                except csv.Error as error:
+                    start, end = end + 1, reader.line_num
+                    failed += 1
+                    self.report(f"{url} line {start}: the row cannot be parsed as CSV ({error}).")
+                    in_piece += 1
+                    if in_piece == size:
+                        pieces.append(Piece(key, in_piece, imported_in_piece))
+                        in_piece = imported_in_piece = 0
+                    if plan is None:
+                        break  # no header: nothing else can be read
+        except (OSError, UnicodeDecodeError) as error:
+            readable = False
+            self.report(f"{url}: the object could not be read after line {end} ({error}).")
+        kind = None if plan is None else "users" if users else "endpoints"
+        self.end_object(url, key, kind, first_piece, in_piece, imported_in_piece, failed, readable)
+
+    def read_json(self, text: io.TextIOWrapper, url: str, key: str) -> None:
+        """Import the lines of one newline-delimited JSON object."""
+        result = self.result
+        pieces, failures, counts = result.pieces, result.failures, result.channel_counts
+        first_piece = len(pieces)
+        size, on_endpoint, endpoint_exists = self.piece_size, self.on_endpoint, self.endpoint_exists
+        loads = json.loads
+        kind: str | None = None
+        in_piece = imported_in_piece = failed = 0
         line = 0
         readable = True
         try:
-            for line, item in items:
-                if type(item) is dict:
-                    reason = check_definition(item, endpoint_exists)
-                    if reason is None:
-                        channel_type = item.get("ChannelType")
-                        if channel_type is not None:
-                            counts[channel_type] = counts.get(channel_type, 0) + 1
-                        if on_endpoint is not None:
-                            on_endpoint(item)
-                elif type(item) is list:
-                    for user_id in item:
-                        user_ids.append(user_id)
-                        in_piece += 1
-                        imported_in_piece += 1
-                        if in_piece == size:
-                            pieces.append(Piece(key, in_piece, imported_in_piece))
-                            processed += in_piece
-                            imported += imported_in_piece
-                            in_piece = imported_in_piece = 0
+            for raw in text:
+                line += 1
+                if raw.isspace():
                     continue
+                definition: Any = None
+                try:
+                    value = loads(raw)
+                except json.JSONDecodeError as error:
+                    reason = f"the line is not valid JSON ({error.msg} at column {error.colno})"
+                except (ValueError, RecursionError) as error:
+                    reason = f"the line is not valid JSON ({error})"
                 else:
-                    reason = item  # type: ignore[assignment]
+                    if kind is None:
+                        if _is_user_id_line(value):
+                            kind = "users"
+                        elif isinstance(value, dict):
+                            kind = "endpoints"
+                    if kind == "users":
+                        reason = _json_user_id_problem(value)
+                        if reason is None:
+                            result.user_ids.append(value["User"]["UserId"].strip())
+                    else:
+                        definition = _json_definition(value)
+                        if type(definition) is str:
+                            reason = definition
+                        else:
+                            reason = check_definition(definition, endpoint_exists)
                 in_piece += 1
-                if reason is None:
-                    imported_in_piece += 1
-                else:
+                if reason is not None:
                     failed += 1
                     if len(failures) < MAX_REPORTED_FAILURES:
                         failures.append(f"{url} line {line}: {reason}.")
+                else:
+                    imported_in_piece += 1
+                    if definition is not None:
+                        channel_type = definition.get("ChannelType")
+                        if channel_type is not None:
+                            counts[channel_type] = counts.get(channel_type, 0) + 1
+                        if on_endpoint is not None:
+                            on_endpoint(definition)
                 if in_piece == size:
                     pieces.append(Piece(key, in_piece, imported_in_piece))
-                    processed += in_piece
-                    imported += imported_in_piece
                     in_piece = imported_in_piece = 0
         except (OSError, UnicodeDecodeError) as error:
             readable = False
             self.report(f"{url}: the object could not be read after line {line} ({error}).")
+        self.end_object(url, key, kind, first_piece, in_piece, imported_in_piece, failed, readable)
+
+    def end_object(
+        self,
+        url: str,
+        key: str,
+        kind: str | None,
+        first_piece: int,
+        in_piece: int,
+        imported_in_piece: int,
+        failed: int,
+        readable: bool,
+    ) -> None:
+        """Close the last piece of an object and add its counts to the result."""
+        result = self.result
+        pieces = result.pieces
         if in_piece or not readable or len(pieces) == first_piece:
             pieces.append(Piece(key, in_piece, imported_in_piece, readable=readable))
-            processed += in_piece
-            imported += imported_in_piece
-        result.total_processed += processed
-        result.imported += imported
+        for piece in pieces[first_piece:]:
+            result.total_processed += piece.processed
+            result.imported += piece.imported
         result.total_failures += failed
+        self.objects.append((url, kind, first_piece, len(pieces)))
 
     def settle_user_ids(self) -> None:
         """Set ``user_ids_only``; refuse the user IDs of an import that mixes both kinds."""
