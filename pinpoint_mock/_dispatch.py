@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Optional
+from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
 from pinpoint_mock import _moto
@@ -72,6 +72,7 @@ class State:
     offset: float = 0.0
     calls: list[Call] = field(default_factory=list)
     _backends: dict[tuple[str, str], Backend] = field(default_factory=dict)
+    _accounts: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:
@@ -86,7 +87,7 @@ class State:
             with self._lock:
                 backend = self._backends.get(key)
                 if backend is None:
-                    store = Store(account_id, region, _app_predicate(account_id, region))
+                    store = Store(account_id, region, _moto.app_exists(account_id, region))
                     backend = Backend(
                         store, _moto.MotoS3Objects(account_id), self.now, self.settings
                     )
@@ -113,7 +114,7 @@ class State:
         params: dict[str, Any] = {}
         try:
             operation, params = routes.parse(method, url, headers, body)
-            backend = self.backend(_moto.account_of(headers), _moto.region_of(host, headers))
+            backend = self.backend(_moto.account_of(headers, self._accounts), _moto.region_of(host, headers))
             payload = getattr(backend, method_name)(**params)
         except PinpointError as error:
             response = encode_error(error)
@@ -124,9 +125,3 @@ class State:
         )
         return response
 
-
-def _app_predicate(account_id: str, region: str) -> Callable[[str], bool]:
-    def app_exists(application_id: str) -> bool:
-        return _moto.app_exists(account_id, region)(application_id)
-
-    return app_exists

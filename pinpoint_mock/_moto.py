@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import os
 import re
-from typing import Any, BinaryIO, Callable, Mapping, Optional
+from typing import Any, BinaryIO, Callable, Mapping
 
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.pinpoint.models import pinpoint_backends
@@ -28,8 +28,11 @@ _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 
 
-def account_of(headers: Mapping[str, str]) -> str:
-    """The account id moto would use for a request with these headers."""
+def account_of(headers: Mapping[str, str], known: dict[str, str]) -> str:
+    """The account id moto would use for a request with these headers.
+
+    ``known`` caches the account of each access key (pass one dict per mock scope).
+    """
     env = os.environ.get("MOTO_ACCOUNT_ID")
     if env:
         return env
@@ -39,11 +42,15 @@ def account_of(headers: Mapping[str, str]) -> str:
             return str(value)
         if lowered == "authorization":
             text = value.decode() if isinstance(value, bytes) else str(value)
-            match = _ACCESS_KEY.search(text)
-            if match:
+            account = known.get(text)
+            if account is None:
+                match = _ACCESS_KEY.search(text)
+                if match is None:
+                    break
                 from moto.iam.models import get_account_id_from
 
-                return get_account_id_from(match.group(1))
+                account = known[text] = get_account_id_from(match.group(1))
+            return account
     return DEFAULT_ACCOUNT_ID
 
 
@@ -62,9 +69,13 @@ def region_of(url_host: str, headers: Mapping[str, str]) -> str:
 
 
 def app_exists(account_id: str, region: str) -> Callable[[str], bool]:
-    """A predicate: does moto know this Pinpoint application in this account and region?"""
-    backend = pinpoint_backends[account_id][region]
-    return backend.apps.__contains__
+    """A predicate: does moto know this Pinpoint application in this account and region?
+
+    moto's backend is looked up once: it stays the same object until moto resets, which
+    happens only when the outermost mock starts or stops, i.e. outside the predicate's life.
+    """
+    apps = pinpoint_backends[account_id][region].apps
+    return apps.__contains__
 
 
 class _ChunkedReader(io.RawIOBase):
@@ -123,7 +134,3 @@ def _opener(key: Any) -> Callable[[], BinaryIO]:
 
     return open_key
 
-
-def moto_account(default: Optional[str] = None) -> str:
-    """moto's default account id (``MOTO_ACCOUNT_ID`` or 123456789012)."""
-    return os.environ.get("MOTO_ACCOUNT_ID") or default or DEFAULT_ACCOUNT_ID

@@ -93,6 +93,7 @@ import io
 import json
 import math
 import posixpath
+import sys
 from dataclasses import dataclass, field
 from typing import IO, Any, BinaryIO, Callable, Iterable, List, Union, cast
 
@@ -126,23 +127,22 @@ MAX_ATTRIBUTE_VALUE_LENGTH = 100
 READ_CHUNK_SIZE = 64 * 1024
 """Bytes asked of an object's stream per read."""
 
-CHANNEL_TYPES: frozenset[str] = frozenset(
-    {
-        "PUSH",
-        "GCM",
-        "APNS",
-        "APNS_SANDBOX",
-        "APNS_VOIP",
-        "APNS_VOIP_SANDBOX",
-        "ADM",
-        "SMS",
-        "VOICE",
-        "EMAIL",
-        "BAIDU",
-        "CUSTOM",
-        "IN_APP",
-    }
+_CHANNEL_TYPE_ORDER = (
+    "PUSH",
+    "GCM",
+    "APNS",
+    "APNS_SANDBOX",
+    "APNS_VOIP",
+    "APNS_VOIP_SANDBOX",
+    "ADM",
+    "SMS",
+    "VOICE",
+    "EMAIL",
+    "BAIDU",
+    "CUSTOM",
+    "IN_APP",
 )
+CHANNEL_TYPES: frozenset[str] = frozenset(_CHANNEL_TYPE_ORDER)
 """botocore's ``ChannelType`` enum."""
 
 OPT_OUT_VALUES: frozenset[str] = frozenset({"ALL", "NONE"})
@@ -209,7 +209,11 @@ class SourceObject:
     open: Callable[[], BinaryIO]
 
 
-@dataclass
+# Pieces are the one thing kept per 100 definitions: slots keep them small where possible.
+_SLOTS: dict[str, Any] = {"slots": True} if sys.version_info >= (3, 10) else {}
+
+
+@dataclass(**_SLOTS)
 class Piece:
     """A run of consecutive endpoint definitions of one object.
 
@@ -378,8 +382,39 @@ def check_definition(
 # --------------------------------------------------------------------------------------------
 # CSV
 
-_Converter = Callable[[List[str]], Union[Definition, str]]
-"""Turns one row (as many cells as the header) into a checked definition or a failure reason."""
+_Converter = Callable[[List[str]], Union[str, None]]
+"""Imports one row (as many cells as the header): None when it imported, else the reason."""
+
+
+def _no_converter(row: list[str]) -> str | None:
+    raise AssertionError("no CSV header yet")  # never called: no row has -1 cells
+
+
+class _Field:
+    """One member of the definition a CSV header describes.
+
+    ``kind`` is ``"text"`` (one column, a string), ``"number"`` (one column, a float; ``label``
+    names it in messages), ``"list"`` (one or more columns, a list of strings: an attribute) or
+    ``"map"`` (a nested dict of ``children``).
+    """
+
+    __slots__ = ("kind", "columns", "label", "children")
+
+    def __init__(self, kind: str, columns: list[int] | None = None, label: str = "") -> None:
+        self.kind = kind
+        self.columns: list[int] = columns or []
+        self.label = label
+        self.children: dict[str, _Field] = {}
+
+    def child_map(self, key: str) -> _Field:
+        """The nested map ``key``, created on first use."""
+        child = self.children.get(key)
+        if child is None:
+            child = self.children[key] = _Field("map")
+        return child
+
+    def all_columns(self) -> list[int]:
+        return [c for child in self.children.values() for c in child.all_columns()] + self.columns
 
 
 class _CsvPlan:
@@ -389,11 +424,10 @@ class _CsvPlan:
         width: number of columns.
         problem: a header problem (unknown or repeated column) that fails every row, or None.
         user_ids_only: the header is exactly ``User.UserId``.
-        top: ``(column, field)`` of the top-level string fields.
-        groups: group (``Location``, ``Demographic``, ``User``) -> ``(column, member, numeric)``.
-        attributes, user_attributes: attribute name -> its columns, in order.
-        metrics: ``(column, name)``.
+        root: the top-level members of the definition (a ``"map"`` :class:`_Field`), in order
+            of first column.
         names_ok: every attribute and metric name is within the 50-character limit.
+        value_columns: the columns that hold attribute values.
     """
 
     def __init__(self, header: list[str]) -> None:
@@ -401,147 +435,251 @@ class _CsvPlan:
         self.width = len(names)
         self.problem: str | None = None
         self.user_ids_only = names == ["User.UserId"]
-        self.top: list[tuple[int, str]] = []
-        self.groups: dict[str, list[tuple[int, str, bool]]] = {}
-        self.attributes: dict[str, list[int]] = {}
-        self.user_attributes: dict[str, list[int]] = {}
-        self.metrics: list[tuple[int, str]] = []
+        root = self.root = _Field("map")
         seen = set()
         for column, name in enumerate(names):
+            group, _, member = name.partition(".")
             if name.startswith(_ATTRIBUTE_PREFIX) and len(name) > len(_ATTRIBUTE_PREFIX):
-                self.attributes.setdefault(name[len(_ATTRIBUTE_PREFIX) :], []).append(column)
-                continue
-            if name.startswith(_USER_ATTRIBUTE_PREFIX) and len(name) > len(_USER_ATTRIBUTE_PREFIX):
-                attribute = name[len(_USER_ATTRIBUTE_PREFIX) :]
-                self.user_attributes.setdefault(attribute, []).append(column)
+                parent = root.child_map("Attributes")
+                member = name[len(_ATTRIBUTE_PREFIX) :]
+            elif name.startswith(_USER_ATTRIBUTE_PREFIX) and len(name) > len(
+                _USER_ATTRIBUTE_PREFIX
+            ):
+                parent = root.child_map("User").child_map("UserAttributes")
+                member = name[len(_USER_ATTRIBUTE_PREFIX) :]
+            else:
+                parent = None
+            if parent is not None:  # an attribute: a repeated column adds a value
+                parent.children.setdefault(member, _Field("list")).columns.append(column)
                 continue
             if name in seen:
                 self.problem = self.problem or f"column {_show(name)} is repeated"
                 continue
             seen.add(name)
-            group, _, member = name.partition(".")
             if not member and name in _TOP_FIELDS:
-                self.top.append((column, name))
+                root.children[name] = _Field("text", [column])
             elif name == "User.UserId":
-                self.groups.setdefault("User", []).append((column, member, False))
+                root.child_map("User").children[member] = _Field("text", [column])
             elif group == "Metrics" and member:
-                self.metrics.append((column, member))
+                root.child_map(group).children[member] = _Field(
+                    "number", [column], _label(_METRIC_PREFIX, member)
+                )
             elif member in _GROUP_STRINGS.get(group, ()):
-                self.groups.setdefault(group, []).append((column, member, False))
+                root.child_map(group).children[member] = _Field("text", [column])
             elif member in _GROUP_NUMBERS.get(group, ()):
-                self.groups.setdefault(group, []).append((column, member, True))
+                root.child_map(group).children[member] = _Field("number", [column], name)
             else:
                 self.problem = self.problem or f"unknown column {_show(name)} (column {column + 1})"
+        attribute_maps = [
+            root.children.get("Attributes"),
+            root.children.get("User", _Field("map")).children.get("UserAttributes"),
+        ]
+        named = [m for m in [*attribute_maps, root.children.get("Metrics")] if m is not None]
         self.names_ok = all(
-            len(name) <= MAX_ATTRIBUTE_NAME_LENGTH
-            for name in [*self.attributes, *self.user_attributes, *(n for _, n in self.metrics)]
+            len(name) <= MAX_ATTRIBUTE_NAME_LENGTH for m in named for name in m.children
         )
+        self.value_columns = [c for m in attribute_maps if m is not None for c in m.all_columns()]
 
-    def compile(self, endpoint_exists: Callable[[str], bool]) -> _Converter:
-        """Build the converter of this header: straight-line code, one statement per column.
+    def compile(
+        self,
+        endpoint_exists: Callable[[str], bool],
+        counts: dict[str, int],
+        on_endpoint: Callable[[Definition], None] | None = None,
+        build: bool = True,
+    ) -> _Converter:
+        """Build the converter of this header: straight-line code, a few statements per column.
 
         The per-row work is the hot loop of an import, so the plan is turned into the source of
-        a function (``c0, c1, ... = row``, then ``if c3: g[k7] = c3`` ...) and compiled once.
-        The source holds only identifiers made here and integers: every string from the header
-        (attribute names, labels) and every callable reaches it as a closure constant ``k<n>``,
-        so no header text is ever executed. The function ends with :func:`check_definition`,
-        telling it whether the attribute lengths are already known to be within limits.
+        a function (``c0, c1, ... = row``, then ``if c3: t1[k7] = c3`` ...) and compiled once.
+        The source holds only identifiers made here, integers and ``''``: every string from the
+        header (attribute names, labels) and every callable reaches it as a closure constant
+        ``k<n>``, so no header text is ever executed. The function ends with
+        :func:`check_definition` (telling it whether the attribute lengths are known to be
+        within limits); when that passes it adds one to ``counts[ChannelType cell]`` (``counts``
+        must hold every channel type and ``""``) and calls ``on_endpoint`` with the definition.
+
+        With ``build`` False (only when ``on_endpoint`` is None: nothing will see the
+        definition) the function builds only the top-level string fields, which is all
+        ``check_definition`` needs then, still converts every number in the same order (so it
+        fails the same rows with the same reasons), and hands a row with a long cell to the
+        full converter for the exact message.
         """
         if self.problem is not None:
             problem = self.problem
             return lambda row: problem
-        constants: list[Any] = []
+        return _ConverterWriter(self, endpoint_exists, counts, on_endpoint, build).function()
 
-        def k(value: Any) -> str:
-            constants.append(value)
-            return f"k{len(constants) - 1}"
 
-        to_float, value_error, finite, not_number = (
-            k(float),
-            k(ValueError),
-            k(math.isfinite),
-            k(_not_number),
+class _ConverterWriter:
+    """Writes and compiles the source of one :class:`_CsvPlan` converter."""
+
+    def __init__(
+        self,
+        plan: _CsvPlan,
+        endpoint_exists: Callable[[str], bool],
+        counts: dict[str, int],
+        on_endpoint: Callable[[Definition], None] | None,
+        build: bool,
+    ) -> None:
+        if not build and on_endpoint is not None:
+            raise ValueError("a converter that does not build definitions cannot hand them over")
+        self.plan = plan
+        self.build = build
+        self.constants: list[Any] = []
+        self.strings: dict[str, str] = {}
+        self.lines: list[str] = []
+        self.temporaries = 0
+        self.to_float = self.constant(float)
+        self.value_error = self.constant(ValueError)
+        self.not_number = self.constant(_not_number)
+        self.check = self.constant(check_definition)
+        self.exists = self.constant(endpoint_exists)
+        self.counts = self.constant(counts)
+        self.on_endpoint = None if on_endpoint is None else self.constant(on_endpoint)
+        self.full = self.constant(None if build else plan.compile(endpoint_exists, counts))
+
+    def constant(self, value: Any) -> str:
+        """The name under which the converter sees ``value`` (one name per distinct string)."""
+        if isinstance(value, str) and value in self.strings:
+            return self.strings[value]
+        self.constants.append(value)
+        name = f"k{len(self.constants) - 1}"
+        if isinstance(value, str):
+            self.strings[value] = name
+        return name
+
+    def write(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+    def display(self, field: _Field) -> str:
+        """The expression of ``field`` when none of its cells is empty."""
+        if field.kind == "text":
+            return f"c{field.columns[0]}"
+        if field.kind == "number":
+            return f"x{field.columns[0]}"
+        if field.kind == "list":
+            return "[" + ", ".join(f"c{c}" for c in field.columns) + "]"
+        items = (
+            f"{self.constant(key)}: {self.display(child)}" for key, child in field.children.items()
         )
-        body = [f"{''.join(f'c{column}, ' for column in range(self.width))}= row", "d = {}"]
+        return "{" + ", ".join(items) + "}"
 
-        def number(column: int, target: str, key: str, label: str) -> None:
-            cell, shown = f"c{column}", k(label)
-            body.extend(
-                [
-                    f"if {cell}:",
-                    f"    try: x = {to_float}({cell})",
-                    f"    except {value_error}: return {not_number}({shown}, {cell})",
-                    f"    if not {finite}(x): return {not_number}({shown}, {cell})",
-                    f"    {target}[{k(key)}] = x",
-                ]
-            )
+    def numbers(self, field: _Field) -> None:
+        """Convert every number cell under ``field`` to ``x<column>``, in plan order."""
+        for member in field.children.values():
+            if member.kind == "map":
+                self.numbers(member)
+            elif member.kind == "number":
+                column = member.columns[0]
+                fail = f"return {self.not_number}({self.constant(member.label)}, c{column})"
+                self.write(0, f"if c{column}:")
+                self.write(1, f"try: x{column} = {self.to_float}(c{column})")
+                self.write(1, f"except {self.value_error}: {fail}")
+                # x - x is 0.0 for a finite x, nan (true) for inf or nan: math.isfinite, inline
+                self.write(1, f"if x{column} - x{column}: {fail}")
 
-        def collect(target: str, attributes: dict[str, list[int]]) -> None:
-            for name, columns in attributes.items():
+    def fill(self, indent: int, target: str, members: dict[str, _Field]) -> None:
+        """Statements that add ``members`` to the dict ``target``."""
+        for key, member in members.items():
+            if member.kind == "number":
+                column = member.columns[0]
+                self.write(indent, f"if c{column}: {target}[{self.constant(key)}] = x{column}")
+            elif member.kind == "text":
+                cell = f"c{member.columns[0]}"
+                self.write(indent, f"if {cell}: {target}[{self.constant(key)}] = {cell}")
+            elif member.kind == "list" and len(member.columns) == 1:
+                cell = f"c{member.columns[0]}"
+                self.write(indent, f"if {cell}: {target}[{self.constant(key)}] = [{cell}]")
+            elif member.kind == "list":
+                self.write(indent, f"v = {self.display(member)}")
+                self.write(indent, "while '' in v: v.remove('')")
+                self.write(indent, f"if v: {target}[{self.constant(key)}] = v")
+            else:
+                self.temporaries += 1
+                name, slot = f"t{self.temporaries}", self.constant(key)
+                # the common case, every cell filled, is one dict display
+                columns = sorted(member.all_columns())
+                every = " and ".join(f"c{c}" for c in columns)
+                self.write(indent, f"if {every}: {target}[{slot}] = {self.display(member)}")
                 if len(columns) == 1:
-                    body.append(f"if c{columns[0]}: {target}[{k(name)}] = [c{columns[0]}]")
-                else:
-                    cells = ", ".join(f"c{column}" for column in columns)
-                    body.extend(
-                        [
-                            f"v = [{cells}]",
-                            "if '' in v: v = [x for x in v if x]",
-                            f"if v: {target}[{k(name)}] = v",
-                        ]
-                    )
+                    continue  # its only cell is empty: the map is absent
+                self.write(indent, "else:")
+                self.write(indent + 1, f"{name} = {{}}")
+                self.fill(indent + 1, name, member.children)
+                self.write(indent + 1, f"if {name}: {target}[{slot}] = {name}")
 
-        for column, name in self.top:
-            body.append(f"if c{column}: d[{k(name)}] = c{column}")
-        for group, members in self.groups.items():
-            body.append("g = {}")
-            for column, member, numeric in members:
-                if numeric:
-                    number(column, "g", member, f"{group}.{member}")
-                else:
-                    body.append(f"if c{column}: g[{k(member)}] = c{column}")
-            if group == "User" and self.user_attributes:
-                body.append("a = {}")
-                collect("a", self.user_attributes)
-                body.append(f"if a: g[{k('UserAttributes')}] = a")
-            body.append(f"if g: d[{k(group)}] = g")
-        if self.user_attributes and "User" not in self.groups:
-            body.append("a = {}")
-            collect("a", self.user_attributes)
-            body.append(f"if a: d[{k('User')}] = {{{k('UserAttributes')}: a}}")
-        if self.attributes:
-            body.append("a = {}")
-            collect("a", self.attributes)
-            body.append(f"if a: d[{k('Attributes')}] = a")
-        if self.metrics:
-            body.append("g = {}")
-            for column, name in self.metrics:
-                number(column, "g", name, _label(_METRIC_PREFIX, name))
-            body.append(f"if g: d[{k('Metrics')}] = g")
-        value_columns = [
-            column
-            for columns in [*self.attributes.values(), *self.user_attributes.values()]
-            for column in columns
-        ]
-        if not self.names_ok:
+    def function(self) -> _Converter:
+        plan = self.plan
+        self.write(0, "".join(f"c{column}, " for column in range(plan.width)) + "= row")
+        self.numbers(plan.root)
+        scalars = {k: f for k, f in plan.root.children.items() if f.kind == "text"}
+        nested = {k: f for k, f in plan.root.children.items() if f.kind != "text"}
+        if scalars:
+            every = " and ".join(f"c{f.columns[0]}" for f in scalars.values())
+            shown = (
+                "{"
+                + ", ".join(f"{self.constant(k)}: c{f.columns[0]}" for k, f in scalars.items())
+                + "}"
+            )
+            self.write(0, f"if {every}: d = {shown}")
+            self.write(0, "else:")
+            self.write(1, "d = {}")
+            self.fill(1, "d", scalars)
+        else:
+            self.write(0, "d = {}")
+        if self.build:
+            self.fill(0, "d", nested)
+        limit = MAX_ATTRIBUTE_VALUE_LENGTH
+        if not plan.names_ok:
             checked = "False"
-        elif value_columns:
-            size, limit = k(len), MAX_ATTRIBUTE_VALUE_LENGTH
-            checked = " and ".join(f"{size}(c{column}) <= {limit}" for column in value_columns)
+        elif plan.value_columns:
+            size = self.constant(len)
+            checked = " and ".join(f"{size}(c{c}) <= {limit}" for c in plan.value_columns)
         else:
             checked = "True"
-        body.append(f"r = {k(check_definition)}(d, {k(endpoint_exists)}, {checked})")
-        body.append("return d if r is None else r")
+        if not self.build and checked != "True":
+            self.write(0, f"if not ({checked}): return {self.full}(row)")
+            checked = "True"
+        top = plan.root.children
+        imported = []  # what follows an accepted definition
+        if "ChannelType" in top:  # the cell is "" (an update) or a valid channel type
+            imported.append(f"{self.counts}[c{top['ChannelType'].columns[0]}] += 1")
+        if self.on_endpoint is not None:
+            imported.append(f"{self.on_endpoint}(d)")
+        if "ChannelType" in top and "Address" in top and checked != "False":
+            # A shortcut, not a second set of rules: a row with a valid ChannelType, an Address
+            # and an OptOut among "", ALL, NONE is one that check_definition accepts (with the
+            # attribute lengths checked), so it is not asked.
+            accept = [
+                f"c{top['ChannelType'].columns[0]} in {self.constant(CHANNEL_TYPES)}",
+                f"c{top['Address'].columns[0]}",
+            ]
+            if "OptOut" in top:
+                optional = self.constant(OPT_OUT_VALUES | {""})
+                accept.append(f"c{top['OptOut'].columns[0]} in {optional}")
+            if checked != "True":
+                accept.append(checked)
+            self.write(0, f"if {' and '.join(accept)}:")
+            for line in imported:
+                self.write(1, line)
+            self.write(1, "return None")
+        self.write(0, f"r = {self.check}(d, {self.exists}, {checked})")
+        self.write(0, "if r is None:")
+        for line in imported or ["pass"]:
+            self.write(1, line)
+        self.write(0, "return r")
         source = "".join(
             [
-                f"def make({', '.join(f'k{index}' for index in range(len(constants)))}):\n",
+                f"def make({', '.join(f'k{i}' for i in range(len(self.constants)))}):\n",
                 "    def convert(row):\n",
-                *(f"        {line}\n" for line in body),
+                *(f"        {line}\n" for line in self.lines),
                 "    return convert\n",
             ]
         )
         namespace: dict[str, Any] = {}
-        exec(compile(source, "<importer: CSV column plan>", "exec"), {"__builtins__": {}}, namespace)
-        return cast(_Converter, namespace["make"](*constants))
+        code = compile(source, "<importer: CSV column plan>", "exec")
+        exec(code, {"__builtins__": {}}, namespace)
+        return cast(_Converter, namespace["make"](*self.constants))
 
 
 # --------------------------------------------------------------------------------------------
@@ -794,6 +932,9 @@ class _Run:
         self.endpoint_exists = endpoint_exists
         self.on_endpoint = on_endpoint
         self.piece_size = piece_size
+        # imported definitions per ChannelType ("" for updates that give none)
+        self.counts = dict.fromkeys(_CHANNEL_TYPE_ORDER, 0)
+        self.counts[""] = 0
         # per object read: (url, kind, first piece index, end piece index); kind is "users",
         # "endpoints" or None (nothing could be read)
         self.objects: list[tuple[str, str | None, int, int]] = []
@@ -843,14 +984,13 @@ class _Run:
     def read_csv(self, text: io.TextIOWrapper, url: str, key: str) -> None:
         """Import the rows of one CSV object: the first non-blank row is the header."""
         result = self.result
-        pieces, failures, counts = result.pieces, result.failures, result.channel_counts
+        pieces, failures = result.pieces, result.failures
         first_piece = len(pieces)
-        size, on_endpoint = self.piece_size, self.on_endpoint
+        size = self.piece_size
         reader = csv.reader(text)
         plan: _CsvPlan | None = None
-        convert: _Converter | None = None
-        width = -1  # no header yet
-        users = False
+        convert: _Converter = _no_converter
+        width = -1  # the number of cells of a row for the fast path: none before the header
         in_piece = imported_in_piece = failed = 0
         end = 0  # physical line where the last row read ends
         readable = True
@@ -858,19 +998,31 @@ class _Run:
             while True:
                 try:
                     for row in reader:
-                        start, end = end + 1, reader.line_num
-                        if len(row) == width and not users:
-                            item = convert(row)  # type: ignore[misc]
+                        if len(row) == width:  # the hot path: one endpoint definition
+                            reason = convert(row)
+                            in_piece += 1
+                            if reason is None:
+                                imported_in_piece += 1
+                            else:
+                                failed += 1
+                                if len(failures) < MAX_REPORTED_FAILURES:
+                                    failures.append(f"{url} line {end + 1}: {reason}.")
+                            if in_piece == size:
+                                pieces.append(Piece(key, in_piece, imported_in_piece))
+                                in_piece = imported_in_piece = 0
                         elif not row:
-                            continue  # a blank line
+                            pass  # a blank line
                         elif plan is None:
                             plan = _CsvPlan(row)
-                            width, users = plan.width, plan.user_ids_only
-                            convert = None if users else plan.compile(self.endpoint_exists)
-                            continue
-                        elif len(row) != width:
-                            item = f"the row has {len(row)} cells but the header has {width} columns"
-                        else:
+                            if not plan.user_ids_only:
+                                width = plan.width
+                                convert = plan.compile(
+                                    self.endpoint_exists,
+                                    self.counts,
+                                    self.on_endpoint,
+                                    build=self.on_endpoint is not None,
+                                )
+                        elif plan.user_ids_only and len(row) == 1:
                             for user_id in row[0].split():
                                 result.user_ids.append(user_id)
                                 in_piece += 1
@@ -878,27 +1030,22 @@ class _Run:
                                 if in_piece == size:
                                     pieces.append(Piece(key, in_piece, imported_in_piece))
                                     in_piece = imported_in_piece = 0
-                            continue
-                        in_piece += 1
-                        if type(item) is str:
-                            failed += 1
-                            if len(failures) < MAX_REPORTED_FAILURES:
-                                failures.append(f"{url} line {start}: {item}.")
                         else:
-                            imported_in_piece += 1
-                            channel_type = item.get("ChannelType")  # type: ignore[union-attr]
-                            if channel_type is not None:
-                                counts[channel_type] = counts.get(channel_type, 0) + 1
-                            if on_endpoint is not None:
-                                on_endpoint(item)  # type: ignore[arg-type]
-                        if in_piece == size:
-                            pieces.append(Piece(key, in_piece, imported_in_piece))
-                            in_piece = imported_in_piece = 0
+                            failed += 1
+                            self.report(
+                                f"{url} line {end + 1}: the row has {len(row)} cells "
+                                f"but the header has {plan.width} columns."
+                            )
+                            in_piece += 1
+                            if in_piece == size:
+                                pieces.append(Piece(key, in_piece, imported_in_piece))
+                                in_piece = imported_in_piece = 0
+                        end = reader.line_num
                     break
                 except csv.Error as error:
-                    start, end = end + 1, reader.line_num
                     failed += 1
-                    self.report(f"{url} line {start}: the row cannot be parsed as CSV ({error}).")
+                    self.report(f"{url} line {end + 1}: the row cannot be parsed as CSV ({error}).")
+                    end = reader.line_num
                     in_piece += 1
                     if in_piece == size:
                         pieces.append(Piece(key, in_piece, imported_in_piece))
@@ -908,13 +1055,13 @@ class _Run:
         except (OSError, UnicodeDecodeError) as error:
             readable = False
             self.report(f"{url}: the object could not be read after line {end} ({error}).")
-        kind = None if plan is None else "users" if users else "endpoints"
+        kind = None if plan is None else "users" if plan.user_ids_only else "endpoints"
         self.end_object(url, key, kind, first_piece, in_piece, imported_in_piece, failed, readable)
 
     def read_json(self, text: io.TextIOWrapper, url: str, key: str) -> None:
         """Import the lines of one newline-delimited JSON object."""
         result = self.result
-        pieces, failures, counts = result.pieces, result.failures, result.channel_counts
+        pieces, failures, counts = result.pieces, result.failures, self.counts
         first_piece = len(pieces)
         size, on_endpoint, endpoint_exists = self.piece_size, self.on_endpoint, self.endpoint_exists
         loads = json.loads
@@ -928,6 +1075,7 @@ class _Run:
                 if raw.isspace():
                     continue
                 definition: Any = None
+                reason: str | None
                 try:
                     value = loads(raw)
                 except json.JSONDecodeError as error:
@@ -958,9 +1106,7 @@ class _Run:
                 else:
                     imported_in_piece += 1
                     if definition is not None:
-                        channel_type = definition.get("ChannelType")
-                        if channel_type is not None:
-                            counts[channel_type] = counts.get(channel_type, 0) + 1
+                        counts[definition.get("ChannelType", "")] += 1
                         if on_endpoint is not None:
                             on_endpoint(definition)
                 if in_piece == size:
@@ -1077,5 +1223,6 @@ def run_import(
         where = f" under {url}" if url else ""
         result.pieces.append(Piece(prefix, 0, 0, readable=False))
         run.report(f"No {fmt} object found{where} ({_EXTENSION_HINT[fmt]}).")
+    result.channel_counts = {name: count for name, count in run.counts.items() if name and count}
     run.settle_user_ids()
     return result

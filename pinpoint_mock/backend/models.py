@@ -85,6 +85,8 @@ class ImportJob:
     elapsed_seen: float = 0.0
     reads: int = 0
     completion: Optional[float] = None
+    final: Optional[bytes] = field(default=None, repr=False)
+    """The encoded terminal view, once a read has reached it: it never changes again."""
     _encoded: dict[tuple[int, int, int], bytes] = field(default_factory=dict, repr=False)
 
     @property
@@ -122,6 +124,8 @@ class ImportJob:
         if data is None:
             data = json.dumps(self.response(view), separators=(",", ":")).encode()
             self._encoded[view.key] = data
+            if view.status.terminal:
+                self.final = data
         return data
 
 

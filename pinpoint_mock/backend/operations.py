@@ -134,8 +134,7 @@ class Backend:
     def get_import_job(self, ApplicationId: str, JobId: str) -> Payload:
         """GetImportJob. Raises NotFoundError for an unknown application or job."""
         app = self.store.application(ApplicationId)
-        job = self.store.job(app, JobId)
-        return job.encoded(self._read(job))
+        return self._job_bytes(self.store.job(app, JobId))
 
     def get_import_jobs(
         self, ApplicationId: str, PageSize: Optional[str] = None, Token: Optional[str] = None
@@ -294,6 +293,10 @@ class Backend:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _job_bytes(self, job: ImportJob) -> bytes:
+        """The job as a read returns it now (a terminal job's bytes are reused as they are)."""
+        return job.final or job.encoded(self._read(job))
+
     def _read(self, job: ImportJob) -> View:
         """The view a read returns now, following the progression; never moves backwards."""
         progression = self.settings.progression
@@ -317,7 +320,8 @@ class Backend:
         token: Optional[str],
     ) -> bytes:
         page = self.store.page(listing, key, page_size, token)
-        body = b'{"Item":[' + b",".join([job.encoded(self._read(job)) for job in page.items])
+        job_bytes = self._job_bytes
+        body = b'{"Item":[' + b",".join([job.final or job_bytes(job) for job in page.items])
         if page.next_token is not None:
             body += b'],"NextToken":"' + page.next_token.encode() + b'"}'
         else:
@@ -341,6 +345,7 @@ class Backend:
             str(request["Format"]),
             endpoint_exists=app.endpoints.__contains__,
             on_endpoint=(lambda fields: self._register(app, fields)) if register else None,
+            s3_url=str(request["S3Url"]),
         )
 
     def _define_segment(
