@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Optional, TextIO
+from typing import Any, Optional, Sequence, TextIO
 
 BUCKET = "pinpoint-mock-demo"
 REGION = "us-east-1"
@@ -83,7 +83,9 @@ def _create(pinpoint: Any, app_id: str, sample: str, **members: Any) -> dict[str
     return dict(job["ImportJobResponse"])
 
 
-def _poll(out: TextIO, mock: Any, pinpoint: Any, app_id: str, job: dict[str, Any]) -> dict[str, Any]:
+def _poll(
+    out: TextIO, mock: Any, pinpoint: Any, app_id: str, job: dict[str, Any]
+) -> dict[str, Any]:
     """Poll a job every 2 simulated seconds until it ends, printing each new status."""
     elapsed, last = 0, None
     while True:
@@ -146,7 +148,7 @@ def _story(out: TextIO, mock: Any, pinpoint: Any, app_id: str) -> int:
     out.write("\nGetSegmentImportJobs for segment basic-csv, PageSize=2:\n")
     listed, token, page = [], None, 0
     while True:
-        extra = {"Token": token} if token else {}
+        extra: dict[str, str] = {"Token": token} if token else {}
         body = pinpoint.get_segment_import_jobs(ApplicationId=app_id, SegmentId=segment_id,
                                                 PageSize="2", **extra)["ImportJobsResponse"]
         page += 1
@@ -173,7 +175,7 @@ def _counts(counts: dict[str, int]) -> str:
     return " ".join(f"{k} {v}" for k, v in counts.items()) or "-"
 
 
-def _table(out: TextIO, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+def _table(out: TextIO, header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(str(row[i])) for row in [header, *rows]) for i in range(len(header))]
     line = "  ".join(h.ljust(w) for h, w in zip(header, widths))
     out.write(line + "\n" + "  ".join("-" * w for w in widths) + "\n")

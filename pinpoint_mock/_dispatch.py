@@ -114,7 +114,8 @@ class State:
         params: dict[str, Any] = {}
         try:
             operation, params = routes.parse(method, url, headers, body)
-            backend = self.backend(_moto.account_of(headers, self._accounts), _moto.region_of(host, headers))
+            account = _moto.account_of(headers, self._accounts)
+            backend = self.backend(account, _moto.region_of(host, headers))
             payload = getattr(backend, method_name)(**params)
         except PinpointError as error:
             response = encode_error(error)

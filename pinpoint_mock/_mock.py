@@ -227,7 +227,7 @@ class PinpointImportsMock:
                 with self._copy():
                     return original_run(test, result)
 
-            klass.run = run  # type: ignore[method-assign]
+            klass.run = run  # type: ignore[method-assign,assignment]
             return klass
         for name in dir(klass):
             if name.startswith("test"):

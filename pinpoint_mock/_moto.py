@@ -17,7 +17,7 @@ import os
 import re
 from typing import Any, BinaryIO, Callable, Mapping
 
-from moto.core import DEFAULT_ACCOUNT_ID
+from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.pinpoint.models import pinpoint_backends
 from moto.s3.models import s3_backends
 
@@ -130,7 +130,7 @@ class MotoS3Objects:
 
 def _opener(key: Any) -> Callable[[], BinaryIO]:
     def open_key() -> BinaryIO:
-        return io.BufferedReader(_ChunkedReader(key), buffer_size=1 << 16)  # type: ignore[return-value]
+        return io.BufferedReader(_ChunkedReader(key), buffer_size=1 << 16)
 
     return open_key
 

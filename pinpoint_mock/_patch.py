@@ -89,7 +89,7 @@ def _stubber_call(
         response = _serve(request)
         if response is not None:
             return response
-    return _original_stubber_call(self, event_name, request, **kwargs)  # type: ignore[no-any-return]
+    return _original_stubber_call(self, event_name, request, **kwargs)
 
 
 def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
@@ -112,7 +112,7 @@ def install(answer: Answer) -> None:
         if _active == 0:
             _answer = answer
             BotocoreStubber.__call__ = _stubber_call  # type: ignore[method-assign]
-            Endpoint._send = _send  # type: ignore[method-assign]
+            Endpoint._send = _send
         _active += 1
 
 
@@ -129,7 +129,7 @@ def uninstall() -> None:
         _active -= 1
         if _active == 0:
             BotocoreStubber.__call__ = _original_stubber_call  # type: ignore[method-assign]
-            Endpoint._send = _original_send  # type: ignore[method-assign]
+            Endpoint._send = _original_send
             _answer = None
 
 

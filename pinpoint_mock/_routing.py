@@ -81,7 +81,7 @@ def _route(operation: OperationModel) -> Route:
     payload: Optional[str] = None
     if shape is not None:
         payload = shape.serialization.get("payload")
-        for name, member in shape.members.items():  # type: ignore[attr-defined]
+        for name, member in shape.members.items():
             location = member.serialization.get("location")
             wire = member.serialization.get("name", name)
             if location == "uri":

@@ -73,7 +73,8 @@ class View:
     """What a job shows at one instant: the fields of ``ImportJobResponse`` that change.
 
     Attributes:
-        stage: index of the stage in the plan (0 = CREATED); views with equal ``key`` serialize alike.
+        stage: index of the stage in the plan (0 = CREATED); views with equal ``key``
+            serialize alike.
         status: the ``JobStatus``.
         completed_pieces: ``CompletedPieces``, pieces processed successfully so far.
         failed_pieces: ``FailedPieces``, pieces that failed so far.

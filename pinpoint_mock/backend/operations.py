@@ -107,7 +107,7 @@ class Backend:
                 target = self._define_segment(app, request, result, now)
             elif target is not None:
                 self._extend_segment(app, target, result, now)
-            definition = {
+            definition: dict[str, Any] = {
                 k: request[k]
                 for k in (
                     "DefineSegment", "ExternalId", "Format", "RegisterEndpoints",
@@ -179,7 +179,9 @@ class Backend:
             "SegmentType": "DIMENSIONAL",
             "Version": 1,
         }
-        body.update({k: request[k] for k in ("Dimensions", "Name", "SegmentGroups") if k in request})
+        body.update(
+            {k: request[k] for k in ("Dimensions", "Name", "SegmentGroups") if k in request}
+        )
         if "tags" in request:
             body["tags"] = dict(request["tags"])
         segment = Segment(ApplicationId, segment_id, body["Arn"], "DIMENSIONAL", [body],
@@ -209,8 +211,10 @@ class Backend:
         with store.lock:
             segment = store.segment(app, SegmentId)
             request = dict(WriteSegmentRequest or {})
-            changes = {k: request[k] for k in ("Dimensions", "Name", "SegmentGroups", "tags")
-                       if k in request}
+            changes: dict[str, Any] = {
+                k: request[k] for k in ("Dimensions", "Name", "SegmentGroups", "tags")
+                if k in request
+            }
             return self._new_version(segment, changes, self.clock())
 
     def delete_segment(self, ApplicationId: str, SegmentId: str) -> Payload:
@@ -254,7 +258,7 @@ class Backend:
     # -- endpoints ---------------------------------------------------------------------------
 
     def get_endpoint(self, ApplicationId: str, EndpointId: str) -> Payload:
-        """GetEndpoint: an endpoint registered by an import (RegisterEndpoints) or UpdateEndpoint."""
+        """GetEndpoint: an endpoint registered by an import or by UpdateEndpoint."""
         app = self.store.application(ApplicationId)
         return self._endpoint(app, EndpointId).response()
 
