@@ -62,6 +62,8 @@ class PinpointImportsMock:
                 "schedule must be a pinpoint_mock.Schedule, e.g. Schedule(per_piece=1.0); "
                 f"got {schedule!r}."
             )
+        self._options: dict[str, Any] = {"progression": progression, "schedule": schedule}
+        """The keyword arguments this mock was made with; each decorated call gets a copy."""
         self._settings = Settings(progression, schedule or Schedule())
         self._aws: Any = None
         self._state: Optional[State] = None
@@ -178,9 +180,7 @@ class PinpointImportsMock:
     # -- decorator ---------------------------------------------------------------------------
 
     def _copy(self) -> PinpointImportsMock:
-        return PinpointImportsMock(
-            progression=self._settings.progression, schedule=self._settings.schedule
-        )
+        return PinpointImportsMock(**self._options)
 
     @overload
     def __call__(self, target: C) -> C: ...

@@ -48,7 +48,7 @@ JSON
     * Newline-delimited: each non-blank line is one object in botocore's ``EndpointRequest``
       shape (plus ``Id``). Attributes / UserAttributes values are lists of strings, Metrics
       values numbers. A line that is not valid JSON, not an object, or has a member of the wrong
-      type or an unknown member (*mock*) is a row failure. Empty strings are dropped, as empty
+      type or an unknown field (*mock*) is a row failure. Empty strings are dropped, as empty
       CSV cells are (*mock*).
 
 Validation (one function, :func:`check_definition`, for both formats; each problem is a row
@@ -734,7 +734,7 @@ def _json_number(label: str, value: Any) -> float | str:
 def _json_definition(value: Any) -> Definition | str:
     """Normalise one parsed JSON line into a definition, or return the failure reason."""
     if not isinstance(value, dict):
-        return f"must be a JSON object, got {_json_type(value)}"
+        return f"the line must be a JSON object, got {_json_type(value)}"
     definition: Definition = {}
     for name, member in value.items():
         if name in _TOP_FIELDS:
@@ -761,7 +761,7 @@ def _json_definition(value: Any) -> Definition | str:
                         return number
                     group[key] = number
                 else:
-                    return f"unknown member {_show(label)}"
+                    return f"unknown field {_show(label)}"
             if group:
                 definition[name] = group
         elif name == "User":
@@ -781,7 +781,7 @@ def _json_definition(value: Any) -> Definition | str:
                     if user_attributes:
                         user[key] = user_attributes
                 else:
-                    return f"unknown member {_show('User.' + key)}"
+                    return f"unknown field {_show('User.' + key)}"
             if user:
                 definition["User"] = user
         elif name == "Attributes":
@@ -802,7 +802,7 @@ def _json_definition(value: Any) -> Definition | str:
             if metrics:
                 definition[name] = metrics
         else:
-            return f"unknown member {_show(name)}"
+            return f"unknown field {_show(name)}"
     return definition
 
 
