@@ -131,14 +131,15 @@ class Store:
         Raises:
             NotFoundError: "Application not found", as Pinpoint answers.
         """
-        app = self._applications.get(application_id)
-        if app is not None and self._app_exists(application_id):
-            return app
         if not self._app_exists(application_id):
+            # moto deleted the app (or never had it): forget what the mock kept for it.
             self._applications.pop(application_id, None)
             raise NotFoundError("Application not found")
-        with self.lock:
-            return self._applications.setdefault(application_id, Application(application_id))
+        app = self._applications.get(application_id)
+        if app is None:
+            with self.lock:
+                app = self._applications.setdefault(application_id, Application(application_id))
+        return app
 
     def segment(self, app: Application, segment_id: str) -> Segment:
         """A segment of ``app``.
