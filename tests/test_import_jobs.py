@@ -227,3 +227,13 @@ def test_unknown_application_and_job_are_404(
         f"Import job '{'1' * 32}' not found in application '{app_id}'."
     )
     assert caught.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_an_app_deleted_through_moto_takes_its_jobs_with_it(
+    pinpoint_client: Any, app_id: str, create_job: CreateJob
+) -> None:
+    job = create_job("endpoints-basic.csv")
+    pinpoint_client.delete_app(ApplicationId=app_id)
+    with pytest.raises(pinpoint_client.exceptions.NotFoundException) as caught:
+        pinpoint_client.get_import_job(ApplicationId=app_id, JobId=job["Id"])
+    assert caught.value.response["Error"]["Message"] == "Application not found"
