@@ -5,9 +5,18 @@
 ...     ...  # boto3 Pinpoint and S3 calls are mocked here
 """
 
+from pinpoint_mock._faults import Fault, FaultRule
 from pinpoint_mock._mock import PinpointImportsMock, mock_pinpoint_imports
 from pinpoint_mock.backend.lifecycle import JobStatus, Schedule
 
 __version__ = "0.1.0"
 
-__all__ = ["JobStatus", "PinpointImportsMock", "Schedule", "__version__", "mock_pinpoint_imports"]
+__all__ = [
+    "Fault",
+    "FaultRule",
+    "JobStatus",
+    "PinpointImportsMock",
+    "Schedule",
+    "__version__",
+    "mock_pinpoint_imports",
+]

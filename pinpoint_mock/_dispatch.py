@@ -14,6 +14,7 @@ from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
 from pinpoint_mock import _moto
+from pinpoint_mock._faults import Fault, FaultRegistry
 from pinpoint_mock._routing import HttpResponse, encode_error, router
 from pinpoint_mock.backend.errors import PinpointError
 from pinpoint_mock.backend.operations import Backend, Settings
@@ -43,34 +44,40 @@ Every other Pinpoint operation (CreateApp, GetApps, ...) is left to moto."""
 
 @dataclass(frozen=True)
 class Call:
-    """One Pinpoint call the mock answered.
+    """One Pinpoint call (one HTTP attempt) the mock answered: an operation it serves, or any
+    Pinpoint operation (moto's too) that a fault rule answered. Calls moto answers are not
+    recorded.
 
     Attributes:
         operation: the operation name, e.g. ``"GetImportJob"``.
         params: the request members by model name (``ApplicationId``, ``PageSize``, ...).
         status: the HTTP status answered.
         request_id: the ``x-amzn-RequestId`` answered.
+        fault: the :class:`~pinpoint_mock.Fault` that answered it, or None.
     """
 
     operation: str
     params: Mapping[str, Any]
     status: int
     request_id: str
+    fault: Optional[Fault] = None
 
 
 @dataclass
 class State:
-    """What the active mocks share: backends, the clock offset, the call log.
+    """What the active mocks share: backends, the clock offset, the call log, the fault rules.
 
     Attributes:
         settings: progression and schedule, followed by every backend.
         offset: seconds added to the wall clock (``mock.advance``).
         calls: the calls answered, oldest first.
+        faults: the fault rules, checked before anything else answers a Pinpoint request.
     """
 
     settings: Settings
     offset: float = 0.0
     calls: list[Call] = field(default_factory=list)
+    faults: FaultRegistry = field(default_factory=FaultRegistry)
     _backends: dict[tuple[str, str], Backend] = field(default_factory=dict)
     _accounts: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -108,9 +115,18 @@ class State:
             return None
         routes = router()
         operation = routes.operation_of(method, url)
-        method_name = SERVED_OPERATIONS.get(operation or "")
-        if operation is None or method_name is None:
-            return None  # moto answers it (or reports it as not implemented)
+        if operation is None:
+            return None  # moto reports it as not implemented
+        if self.faults.rules:
+            faulted = self.faults.answer(routes, operation, method, url, headers, body)
+            if faulted is not None:
+                response, members, fault = faulted
+                self.calls.append(Call(operation, members, response.status,
+                                       response.headers["x-amzn-RequestId"], fault))
+                return response
+        method_name = SERVED_OPERATIONS.get(operation)
+        if method_name is None:
+            return None  # moto answers it
         params: dict[str, Any] = {}
         try:
             operation, params = routes.parse(method, url, headers, body)

@@ -14,15 +14,18 @@ import inspect
 import threading
 import unittest
 from types import TracebackType
-from typing import Any, Callable, ClassVar, Optional, TypeVar, Union, cast, overload
+from typing import Any, Callable, ClassVar, Iterable, Optional, TypeVar, Union, cast, overload
 
 from moto import mock_aws
 
-from pinpoint_mock import _patch
+from pinpoint_mock import _faults, _patch
 from pinpoint_mock._dispatch import Call, State
+from pinpoint_mock._faults import Fault
+from pinpoint_mock._job_control import JobControl
 from pinpoint_mock._routing import HttpResponse
 from pinpoint_mock.backend.lifecycle import Schedule
 from pinpoint_mock.backend.operations import PROGRESSIONS, Settings
+from pinpoint_mock.backend.queueing import check_limit
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -37,13 +40,21 @@ def _answer(method: str, url: str, headers: Any, body: Optional[bytes]) -> Optio
     return None if state is None else state.answer(method, url, headers, body)
 
 
-class PinpointImportsMock:
+class PinpointImportsMock(JobControl):
     """Serves Pinpoint's import-job, segment and endpoint calls from memory while active.
 
     Args:
         progression: how jobs move through their statuses: ``"time"`` (default: by the clock),
             ``"per_read"``, ``"manual"`` or ``"immediate"``.
         schedule: seconds each stage lasts under ``"time"`` (default :class:`Schedule`).
+        max_running_jobs: how many jobs of one account and region may run at once before
+            new ones wait in PENDING_JOB (AWS's quota is 10); None (default): no limit.
+        faults: :class:`~pinpoint_mock.Fault` rules registered at start, in order (see
+            :attr:`faults`).
+        seed: seeds the ``random.Random`` that fault probabilities draw from (a new one at
+            each start, so a seed gives the same sequence every run); None: unseeded.
+        strict_faults: if True, :meth:`stop` raises ``AssertionError`` naming every rule this
+            mock added that never fired (not when the block already raised).
 
     Raises:
         ValueError: an option is not one of the allowed values.
@@ -51,7 +62,16 @@ class PinpointImportsMock:
 
     _copies: ClassVar[int] = 0
 
-    def __init__(self, *, progression: str = "time", schedule: Optional[Schedule] = None):
+    def __init__(
+        self,
+        *,
+        progression: str = "time",
+        schedule: Optional[Schedule] = None,
+        max_running_jobs: Optional[int] = None,
+        faults: Iterable[Fault] = (),
+        seed: Optional[int] = None,
+        strict_faults: bool = False,
+    ):
         if progression not in PROGRESSIONS:
             raise ValueError(
                 f"progression must be one of {', '.join(repr(p) for p in PROGRESSIONS)}; "
@@ -62,12 +82,18 @@ class PinpointImportsMock:
                 "schedule must be a pinpoint_mock.Schedule, e.g. Schedule(per_piece=1.0); "
                 f"got {schedule!r}."
             )
-        self._options: dict[str, Any] = {"progression": progression, "schedule": schedule}
+        check_limit(max_running_jobs)
+        fault_rules = _faults.checked_options(faults, seed, strict_faults)
+        self._options: dict[str, Any] = {
+            "progression": progression, "schedule": schedule, "faults": fault_rules,
+            "seed": seed, "strict_faults": strict_faults, "max_running_jobs": max_running_jobs,
+        }
         """The keyword arguments this mock was made with; each decorated call gets a copy."""
-        self._settings = Settings(progression, schedule or Schedule())
+        self._settings = Settings(progression, schedule or Schedule(), max_running_jobs)
         self._aws: Any = None
         self._state: Optional[State] = None
         self._outer_settings: Optional[Settings] = None
+        self._faults: Optional[_faults.Faults] = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -93,14 +119,20 @@ class PinpointImportsMock:
             aws.start()
             if _shared is None:
                 _shared = State(settings=Settings(self._settings.progression,
-                                                  self._settings.schedule))
+                                                  self._settings.schedule,
+                                                  self._settings.max_running_jobs))
             else:
                 previous = _shared.settings
-                self._outer_settings = Settings(previous.progression, previous.schedule)
+                self._outer_settings = Settings(previous.progression, previous.schedule,
+                                                previous.max_running_jobs)
                 previous.progression = self._settings.progression
                 previous.schedule = self._settings.schedule
+                previous.max_running_jobs = self._settings.max_running_jobs
             self._aws = aws
             self._state = _shared
+            self._faults = _faults.Faults.start(
+                _shared.faults, self, self._options["seed"], self._options["faults"]
+            )
             _stack.append(self)
             _patch.install(_answer)
         return self
@@ -110,6 +142,8 @@ class PinpointImportsMock:
 
         Raises:
             RuntimeError: the mock is not started.
+            AssertionError: under ``strict_faults=True``, a rule this mock added never fired
+                (raised after the mock has fully stopped; ``_faults.UnfiredFaultsError``).
         """
         global _shared
         with _lock:
@@ -123,15 +157,20 @@ class PinpointImportsMock:
             if self._outer_settings is not None:
                 state.settings.progression = self._outer_settings.progression
                 state.settings.schedule = self._outer_settings.schedule
+                state.settings.max_running_jobs = self._outer_settings.max_running_jobs
                 self._outer_settings = None
             if not _stack:
                 _shared = None
             self._state = None
+            unfired = self._faults.release() if self._faults is not None else []
+            self._faults = None
             aws, self._aws = self._aws, None
             try:
                 _patch.uninstall()
             finally:
                 aws.stop()
+        if unfired and self._options["strict_faults"]:
+            raise _faults.unfired_error(unfired)
 
     def __enter__(self) -> PinpointImportsMock:
         return self.start()
@@ -142,7 +181,11 @@ class PinpointImportsMock:
         exc: Optional[BaseException],
         traceback: Optional[TracebackType],
     ) -> None:
-        self.stop()
+        try:
+            self.stop()
+        except _faults.UnfiredFaultsError:
+            if exc is None:  # else the block's own error says more
+                raise
 
     # -- what a test uses --------------------------------------------------------------------
 
@@ -157,8 +200,23 @@ class PinpointImportsMock:
 
     @property
     def calls(self) -> list[Call]:
-        """The Pinpoint calls the mock answered, oldest first (a copy)."""
+        """The Pinpoint calls the mock answered, oldest first (a copy): those of the operations
+        it serves, and those of any Pinpoint operation (moto's too) a fault rule answered, one
+        per HTTP attempt (a retried call appears once per attempt)."""
         return list(self._active_state().calls)
+
+    @property
+    def faults(self) -> _faults.Faults:
+        """The fault rules (shared with nested mocks): ``add(Fault)`` -> a handle with
+        ``.fired``, ``clear()``, iteration in match order. Rules added through this mock end
+        when it stops.
+
+        Raises:
+            RuntimeError: the mock is not started.
+        """
+        self._active_state()
+        assert self._faults is not None
+        return self._faults
 
     def now(self) -> float:
         """The mock's clock in POSIX seconds: the wall clock (as freezegun or time-machine set
@@ -189,7 +247,13 @@ class PinpointImportsMock:
     def __call__(self, target: F) -> F: ...
 
     def __call__(self, target: Union[C, F]) -> Union[C, F]:
-        """Decorate a function (sync or async) or a test class; each call gets a fresh mock."""
+        """Decorate a function (sync or async) or a test class; each call gets a fresh mock.
+
+        A ``unittest.TestCase`` class: each test runs with its ``setUp``, ``tearDown`` and
+        cleanups inside a fresh mock; if the class (or a base) defines ``setUpClass``, one
+        more mock spans ``setUpClass`` to ``tearDownClass`` and the class cleanups, and the
+        tests share what it holds. Another class: each ``test*`` method gets a fresh mock.
+        """
         if isinstance(target, type):
             return cast(C, self._decorate_class(target))
         if not callable(target):
@@ -218,16 +282,7 @@ class PinpointImportsMock:
 
     def _decorate_class(self, klass: type) -> type:
         if issubclass(klass, unittest.TestCase):
-            # run() calls setUp, the test and tearDown (inherited ones too) and the cleanups:
-            # wrapping it puts all of them inside one fresh mock per test.
-            original_run = klass.run
-
-            @functools.wraps(original_run)
-            def run(test: unittest.TestCase, result: Any = None) -> Any:
-                with self._copy():
-                    return original_run(test, result)
-
-            klass.run = run  # type: ignore[method-assign,assignment]
+            self._decorate_test_case(klass)
             return klass
         for name in dir(klass):
             if name.startswith("test"):
@@ -236,6 +291,51 @@ class PinpointImportsMock:
                     setattr(klass, name, self._decorate_callable(attribute))
         return klass
 
+    def _decorate_test_case(self, klass: type[unittest.TestCase]) -> None:
+        # run() calls setUp, the test and tearDown (inherited ones too) and the cleanups:
+        # wrapping it puts all of them inside one fresh mock per test.
+        original_run = klass.run
+
+        @functools.wraps(original_run)
+        def run(test: unittest.TestCase, result: Any = None) -> Any:
+            with self._copy():
+                return original_run(test, result)
+
+        klass.run = run  # type: ignore[method-assign,assignment]
+
+        # If the class or a base defines setUpClass, one more mock spans setUpClass,
+        # tearDownClass and the class cleanups (its stop is the first cleanup, so it runs
+        # last): what setUpClass makes is visible to every test, whose mocks nest inside it.
+        own = klass.__dict__.get("setUpClass")
+        original_set_up_class = None if own is None else own.__func__
+
+        def set_up_class(cls: type[unittest.TestCase]) -> None:
+            if _defines_set_up_class(cls):
+                cls.addClassCleanup(self._copy().start().stop)
+            if original_set_up_class is not None:
+                original_set_up_class(cls)
+            else:
+                super(klass, cls).setUpClass()  # type: ignore[misc]
+
+        set_up_class._pinpoint_wraps_own = own is not None  # type: ignore[attr-defined]
+        klass.setUpClass = classmethod(set_up_class)  # type: ignore[method-assign,assignment]
+
+
+def _defines_set_up_class(klass: type) -> bool:
+    """True if a class in ``klass``'s MRO, other than unittest's own, defines setUpClass."""
+    for base in klass.__mro__:
+        method = base.__dict__.get("setUpClass")
+        if method is None:
+            continue
+        function = getattr(method, "__func__", method)
+        wraps_own = getattr(function, "_pinpoint_wraps_own", None)
+        if wraps_own is not None:
+            if wraps_own:
+                return True
+        elif not base.__module__.startswith("unittest."):
+            return True
+    return False
+
 
 @overload
 def mock_pinpoint_imports(target: F) -> F: ...
@@ -243,7 +343,14 @@ def mock_pinpoint_imports(target: F) -> F: ...
 
 @overload
 def mock_pinpoint_imports(
-    target: None = None, *, progression: str = "time", schedule: Optional[Schedule] = None
+    target: None = None,
+    *,
+    progression: str = "time",
+    schedule: Optional[Schedule] = None,
+    max_running_jobs: Optional[int] = None,
+    faults: Iterable[Fault] = (),
+    seed: Optional[int] = None,
+    strict_faults: bool = False,
 ) -> PinpointImportsMock: ...
 
 
@@ -252,6 +359,10 @@ def mock_pinpoint_imports(
     *,
     progression: str = "time",
     schedule: Optional[Schedule] = None,
+    max_running_jobs: Optional[int] = None,
+    faults: Iterable[Fault] = (),
+    seed: Optional[int] = None,
+    strict_faults: bool = False,
 ) -> Union[F, PinpointImportsMock]:
     """Mock Pinpoint's import jobs (and moto's AWS underneath) for a test.
 
@@ -260,7 +371,9 @@ def mock_pinpoint_imports(
     (``with mock_pinpoint_imports() as mock:``) or with ``start()``/``stop()``.
     See :class:`PinpointImportsMock` for the options.
     """
-    mock = PinpointImportsMock(progression=progression, schedule=schedule)
+    mock = PinpointImportsMock(progression=progression, schedule=schedule, faults=faults,
+                               seed=seed, strict_faults=strict_faults,
+                               max_running_jobs=max_running_jobs)
     if target is None:
         return mock
     return mock(target)

@@ -14,16 +14,30 @@ when the last one stops (reference-counted under a lock):
    requests, then asks moto's stubber (so such a client is mocked like any other while the
    mock is active), and only then sends for real.
 
+3. ``aiobotocore.endpoint.AioEndpoint._send`` (only if aiobotocore is imported when the first
+   mock starts) — the same as 2. for aiobotocore clients created before ``import moto``;
+   aiobotocore clients created after it reach moto's handler like any other.
+
+Every response answered in process (ours, or moto's through 1. to 3.) is readable both ways:
+botocore reads ``response.content`` as bytes, aiobotocore awaits it (``await
+http_response.content``) and, for a streaming output such as S3 GetObject, awaits
+``raw.content.read(n)`` as on an aiohttp response.
+
 botocore behaviour relied on (canary tests in ``tests/test_canaries.py``):
 ``Endpoint._do_get_response`` emits ``before-send.<service-id>.<Operation>`` with
 ``request=`` and takes the first non-None response; ``AWSResponse(url, status, headers, raw)``
-with ``_content`` holding the body.
+with ``_content`` holding the body. aiobotocore behaviour relied on: ``AioEndpoint`` awaits
+the same event and then ``self._send(request)``; it awaits ``http_response.content`` and reads
+a streaming body through ``raw.content.read(amt)``; moto's raw body is a ``BytesIO``.
 """
 
 from __future__ import annotations
 
+import inspect
+import sys
 import threading
-from typing import Any, Callable, Optional
+from io import BytesIO
+from typing import Any, Callable, Generator, Optional
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
@@ -42,13 +56,57 @@ _active = 0
 _answer: Optional[Answer] = None
 _original_stubber_call = BotocoreStubber.__dict__["__call__"]
 _original_send = Endpoint.__dict__["_send"]
+_aio_patched: Optional[tuple[Any, Any]] = None
+"""(aiobotocore's ``AioEndpoint``, its own ``_send``) while patched."""
 
 
 class _Body(bytes):
-    """Response bytes that botocore can also stream (``raw.stream()``)."""
+    """Response bytes that botocore can stream (``raw.stream()``) and aiobotocore can await."""
 
     def stream(self, **_: Any) -> Any:
         yield bytes(self)
+
+    def __await__(self) -> Generator[Any, None, bytes]:
+        yield from ()
+        return self
+
+
+class _AsyncReader:
+    """``raw.content`` of a response answered in process, read as aiobotocore reads aiohttp's."""
+
+    def __init__(self, raw: BytesIO) -> None:
+        self._raw = raw
+
+    async def read(self, amt: int = -1) -> bytes:
+        return self._raw.read(amt)
+
+    def at_eof(self) -> bool:
+        position = self._raw.tell()
+        end = self._raw.seek(0, 2)
+        self._raw.seek(position)
+        return position >= end
+
+
+class _InProcessResponse(AWSResponse):  # type: ignore[misc]
+    """moto's answer: ``content`` is bytes to botocore and awaitable to aiobotocore."""
+
+    _content: Optional[bytes]
+
+    @property
+    def content(self) -> bytes:
+        if self._content is None:
+            self._content = _Body(b"".join(self.raw.stream()))
+        return self._content
+
+
+def _in_process(response: Any) -> Any:
+    """moto's ``AWSResponse`` (or None) made readable by aiobotocore clients too."""
+    if type(response) is not AWSResponse:
+        return response
+    raw = response.raw
+    if isinstance(raw, BytesIO) and not hasattr(raw, "content"):
+        raw.content = _AsyncReader(raw)  # type: ignore[attr-defined]
+    return _InProcessResponse(response.url, response.status_code, response.headers, raw)
 
 
 def to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
@@ -82,14 +140,34 @@ def _serve(request: AWSPreparedRequest) -> Optional[AWSResponse]:
     return None if response is None else to_aws_response(request.url, response)
 
 
+def _has_async_body(request: AWSPreparedRequest) -> bool:
+    """True for a body only aiobotocore sends (e.g. its aws-chunked S3 upload wrapper)."""
+    return inspect.iscoroutinefunction(getattr(request.body, "read", None))
+
+
+async def _read_body(request: AWSPreparedRequest) -> None:
+    """Replace an async body by its bytes, so that moto (which reads bodies) can answer."""
+    request.body = await request.body.read()
+
+
+async def _moto_after_reading(
+    stubber: BotocoreStubber, event_name: str, request: AWSPreparedRequest, kwargs: Any
+) -> Optional[AWSResponse]:
+    await _read_body(request)
+    return _in_process(_original_stubber_call(stubber, event_name, request, **kwargs))
+
+
 def _stubber_call(
     self: BotocoreStubber, event_name: str, request: AWSPreparedRequest, **kwargs: Any
-) -> Optional[AWSResponse]:
+) -> Any:
     if event_name.startswith(_EVENT_PREFIX):
         response = _serve(request)
         if response is not None:
             return response
-    return _original_stubber_call(self, event_name, request, **kwargs)
+    if _has_async_body(request):
+        # Only aiobotocore's emitter sees such a request, and it awaits a handler's answer.
+        return _moto_after_reading(self, event_name, request, kwargs)
+    return _in_process(_original_stubber_call(self, event_name, request, **kwargs))
 
 
 def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
@@ -102,17 +180,40 @@ def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
     return _original_send(self, request)
 
 
+async def _aio_send(self: Any, request: AWSPreparedRequest) -> Any:
+    response = _serve(request)
+    if response is not None:
+        return response
+    if _has_async_body(request):
+        await _read_body(request)
+    response = _in_process(_original_stubber_call(moto_stubber, "before-send", request))
+    if response is not None:
+        return response
+    assert _aio_patched is not None
+    return await _aio_patched[1](self, request)
+
+
+def _aio_endpoint() -> Any:
+    """aiobotocore's ``AioEndpoint`` if aiobotocore is imported (never imported here)."""
+    module = sys.modules.get("aiobotocore.endpoint")
+    return getattr(module, "AioEndpoint", None)
+
+
 def install(answer: Answer) -> None:
     """Start answering through ``answer``; nested calls only count (the first answer stays).
 
     Thread-safe. Pair every call with :func:`uninstall`.
     """
-    global _active, _answer
+    global _active, _answer, _aio_patched
     with _lock:
         if _active == 0:
             _answer = answer
             BotocoreStubber.__call__ = _stubber_call  # type: ignore[method-assign]
             Endpoint._send = _send
+            aio_endpoint = _aio_endpoint()
+            if aio_endpoint is not None:
+                _aio_patched = (aio_endpoint, aio_endpoint.__dict__["_send"])
+                aio_endpoint._send = _aio_send
         _active += 1
 
 
@@ -122,7 +223,7 @@ def uninstall() -> None:
     Raises:
         RuntimeError: more uninstalls than installs.
     """
-    global _active, _answer
+    global _active, _answer, _aio_patched
     with _lock:
         if _active == 0:
             raise RuntimeError("pinpoint_mock's interception is not installed; nothing to undo.")
@@ -130,6 +231,10 @@ def uninstall() -> None:
         if _active == 0:
             BotocoreStubber.__call__ = _original_stubber_call  # type: ignore[method-assign]
             Endpoint._send = _original_send
+            if _aio_patched is not None:
+                aio_endpoint, original = _aio_patched
+                aio_endpoint._send = original
+                _aio_patched = None
             _answer = None
 
 

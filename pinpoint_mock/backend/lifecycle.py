@@ -3,10 +3,14 @@
 Status is never stored: it is computed when read, by :func:`view_at`, from the job's
 :class:`Plan` (stage boundaries fixed at creation) and the number of seconds elapsed on the job's
 own timeline. The mock's progression modes only decide how that elapsed time is obtained (the
-clock, the number of reads, ...); this module is a pure function of its inputs.
+clock, the number of reads, ...; see :mod:`pinpoint_mock.backend.progression`); this module is a
+pure function of its inputs.
 
 Happy path: CREATED -> INITIALIZING -> PROCESSING -> COMPLETING -> COMPLETED.
 Failure path (a piece failed): CREATED -> INITIALIZING -> PROCESSING -> FAILING -> FAILED.
+A job queued behind the running-jobs limit starts with a PENDING_JOB stage. A forced outcome
+(:func:`forced_plan`) keeps the stages already entered and replaces the rest with the closing
+stage (COMPLETING or FAILING) and the terminal status. A stage of 0 seconds is never shown.
 The statuses are botocore's ``JobStatus`` enum.
 """
 
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import enum
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -40,32 +45,70 @@ class JobStatus(str, enum.Enum):
         return self in (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
+_BEFORE_PROCESSING = frozenset(
+    {
+        JobStatus.PENDING_JOB,
+        JobStatus.CREATED,
+        JobStatus.PREPARING_FOR_INITIALIZATION,
+        JobStatus.INITIALIZING,
+    }
+)
+"""Statuses in which no piece has been processed yet."""
+
+_SCHEDULE_FIELDS = ("created", "initializing", "processing", "per_piece", "completing")
+
+
 @dataclass(frozen=True)
 class Schedule:
     """How long each stage of an import job lasts, in seconds of the mock's clock.
 
-    The default completes a job of up to 1,000 endpoints (10 pieces) in 30 seconds:
-    1 + 4 + 10 x 2 + 5. AWS publishes no durations; these are the mock's choice.
+    PROCESSING lasts ``processing + per_piece x TotalPieces`` seconds, so it grows with the
+    size of the file (100 endpoint definitions a piece); its pieces complete one by one, evenly
+    spread over it. The default completes a job of up to 1,000 endpoints (10 pieces) in
+    30 seconds: 1 + 4 + (0 + 10 x 2) + 5. AWS publishes no durations; these are the mock's.
+
+    Durations are used by the ``"time"`` progression (and for ``CompletionDate``); the
+    ``"per_read"`` and ``"manual"`` progressions move one stage at a time whatever they are.
 
     Attributes:
         created: seconds in CREATED.
         initializing: seconds in INITIALIZING.
-        per_piece: seconds of PROCESSING per piece (``TotalPieces`` x ``per_piece`` in all).
-        completing: seconds in COMPLETING, or in FAILING on the failure path.
+        processing: fixed seconds of PROCESSING, whatever the number of pieces.
+        per_piece: seconds of PROCESSING added by each piece.
+        completing: seconds in COMPLETING, or in FAILING on the failure path (also the length
+            of the closing stage of a forced outcome).
+
+    Raises:
+        ValueError: a duration is not a finite number >= 0 (one sentence naming it).
     """
 
     created: float = 1.0
     initializing: float = 4.0
     per_piece: float = 2.0
     completing: float = 5.0
+    processing: float = 0.0
 
     def __post_init__(self) -> None:
-        for name in ("created", "initializing", "per_piece", "completing"):
+        for name in _SCHEDULE_FIELDS:
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not math.isfinite(value)
+                or value < 0
+            ):
                 raise ValueError(
-                    f"Schedule.{name} must be a number of seconds >= 0, got {value!r}."
+                    f"Schedule.{name} must be a finite number of seconds >= 0, got {value!r}."
                 )
+
+    def processing_seconds(self, pieces: int) -> float:
+        """Seconds of PROCESSING for a job of ``pieces`` pieces."""
+        return self.processing + self.per_piece * pieces
+
+    def duration(self, pieces: int) -> float:
+        """Seconds from creation to the terminal status for a job of ``pieces`` pieces (not
+        counting a PENDING_JOB wait)."""
+        return self.created + self.initializing + self.processing_seconds(pieces) + self.completing
 
 
 @dataclass(frozen=True)
@@ -73,7 +116,7 @@ class View:
     """What a job shows at one instant: the fields of ``ImportJobResponse`` that change.
 
     Attributes:
-        stage: index of the stage in the plan (0 = CREATED); views with equal ``key``
+        stage: index of the stage in the plan; views of one plan with equal ``key``
             serialize alike.
         status: the ``JobStatus``.
         completed_pieces: ``CompletedPieces``, pieces processed successfully so far.
@@ -90,17 +133,24 @@ class View:
         """A hashable identity: two reads with the same key return the same bytes."""
         return (self.stage, self.completed_pieces, self.failed_pieces)
 
+    @property
+    def counts_known(self) -> bool:
+        """True once PROCESSING is over (closing or terminal status): ``TotalProcessed``,
+        ``TotalFailures`` and ``Failures`` are shown from then on."""
+        return self.status not in _BEFORE_PROCESSING and self.status is not JobStatus.PROCESSING
+
 
 @dataclass(frozen=True)
 class Plan:
-    """The stage boundaries of one job, fixed at creation.
+    """The stage boundaries of one job, fixed at creation (replaced by a forced outcome).
 
     Attributes:
-        statuses: the status of each stage, in order.
-        starts: the offset, in seconds after creation, at which each stage starts.
+        statuses: the status of each stage, in order; the last one is terminal.
+        starts: the offset, in seconds after creation, at which each stage starts
+            (non-decreasing; a stage whose start equals the next one's is never shown).
         failed_before: ``failed_before[k]`` is how many of the first ``k`` pieces fail
             (a prefix sum, so a read costs the same for 1 piece or 2,500).
-        per_piece: seconds of PROCESSING per piece.
+        per_piece: seconds between two pieces completing during PROCESSING (0: all at once).
     """
 
     statuses: tuple[JobStatus, ...]
@@ -110,6 +160,7 @@ class Plan:
 
     @property
     def total_pieces(self) -> int:
+        """``TotalPieces``."""
         return len(self.failed_before) - 1
 
     @property
@@ -119,28 +170,43 @@ class Plan:
 
     @property
     def last_stage(self) -> int:
+        """Index of the terminal stage."""
         return len(self.statuses) - 1
 
+    @property
+    def run_start(self) -> float:
+        """Offset in seconds at which the job leaves PENDING_JOB (0 when it never queued): from
+        then until :attr:`end` it counts as a running job."""
+        return self.starts[1] if self.statuses[0] is JobStatus.PENDING_JOB else 0.0
 
-def plan_for(piece_failed: Sequence[bool], schedule: Schedule) -> Plan:
-    """Build the plan of a job whose pieces fail as ``piece_failed`` says (one bool a piece)."""
+
+def plan_for(piece_failed: Sequence[bool], schedule: Schedule, pending: float = 0.0) -> Plan:
+    """Build the plan of a job whose pieces fail as ``piece_failed`` says (one bool a piece).
+
+    ``pending`` > 0 adds a first PENDING_JOB stage of that many seconds (the job waits for a
+    running slot); every other stage then starts ``pending`` seconds later.
+    """
     failed = any(piece_failed)
-    processing = schedule.per_piece * len(piece_failed)
-    statuses = (
+    pieces = len(piece_failed)
+    processing = schedule.processing_seconds(pieces)
+    statuses = [
         JobStatus.CREATED,
         JobStatus.INITIALIZING,
         JobStatus.PROCESSING,
         JobStatus.FAILING if failed else JobStatus.COMPLETING,
         JobStatus.FAILED if failed else JobStatus.COMPLETED,
+    ]
+    lengths = [schedule.created, schedule.initializing, processing, schedule.completing]
+    if pending > 0:
+        statuses.insert(0, JobStatus.PENDING_JOB)
+        lengths.insert(0, float(pending))
+    starts = [0.0]
+    for length in lengths:
+        starts.append(starts[-1] + length)
+    return Plan(
+        tuple(statuses), tuple(starts), _prefix_sums(piece_failed),
+        processing / pieces if pieces else 0.0,
     )
-    t1 = schedule.created
-    t2 = t1 + schedule.initializing
-    t3 = t2 + processing
-    t4 = t3 + schedule.completing
-    failed_before = [0]
-    for piece in piece_failed:
-        failed_before.append(failed_before[-1] + bool(piece))
-    return Plan(statuses, (0.0, t1, t2, t3, t4), tuple(failed_before), schedule.per_piece)
 
 
 def view_at(plan: Plan, elapsed: float) -> View:
@@ -149,20 +215,76 @@ def view_at(plan: Plan, elapsed: float) -> View:
     Pieces are processed in order during PROCESSING, one every ``plan.per_piece`` seconds, so
     ``CompletedPieces`` rises piece by piece; once PROCESSING ends every piece is counted.
     """
-    stage = max(0, bisect.bisect_right(plan.starts, elapsed) - 1)
+    elapsed = max(elapsed, 0.0)
+    stage = bisect.bisect_right(plan.starts, elapsed) - 1
     status = plan.statuses[stage]
     total = plan.total_pieces
     if status is JobStatus.PROCESSING:
-        done = int((elapsed - plan.starts[stage]) // plan.per_piece) if plan.per_piece else total
-        done = min(done, total)
-    elif stage > 2:
         done = total
-    else:
+        if plan.per_piece > 0:
+            done = min(int((elapsed - plan.starts[stage]) // plan.per_piece), total)
+    elif status in _BEFORE_PROCESSING:
         done = 0
+    else:
+        done = total
     failed = plan.failed_before[done]
     return View(stage, status, done - failed, failed)
 
 
-def stage_start(plan: Plan, stage: int) -> float:
-    """Offset in seconds at which ``stage`` starts (clamped to the last stage)."""
-    return plan.starts[min(max(stage, 0), plan.last_stage)]
+def next_stage_start(plan: Plan, elapsed: float) -> float:
+    """Offset in seconds of the first stage shown after the one shown at ``elapsed`` (the
+    terminal stage stays where it is): where a one-stage step moves the job."""
+    stage = view_at(plan, elapsed).stage
+    return plan.starts[stage + 1] if stage < plan.last_stage else elapsed
+
+
+def forced_plan(plan: Plan, elapsed: float, *, failed: bool, cut: float, closing: float) -> Plan:
+    """The plan of a job forced, at ``elapsed``, to end COMPLETED (``failed=False``) or FAILED.
+
+    The stages up to the one shown at ``elapsed`` are kept; that stage ends at ``cut``
+    (``>= elapsed``); the closing stage (COMPLETING or FAILING) follows for ``closing`` seconds,
+    then the terminal status. Pieces already counted at ``elapsed`` keep their outcome, every
+    other piece completes (``failed=False``) or fails; a forced failure fails at least one
+    piece. When the job is already in the requested closing stage the plan is returned as is.
+
+    Raises:
+        ValueError: the job is terminal at ``elapsed``, or already in the other closing stage.
+    """
+    view = view_at(plan, elapsed)
+    wanted = JobStatus.FAILING if failed else JobStatus.COMPLETING
+    if view.status is wanted:
+        return plan
+    if view.status.terminal or view.status in (JobStatus.COMPLETING, JobStatus.FAILING):
+        raise ValueError(f"a {view.status.value} job cannot be forced to {wanted.value}.")
+    total = plan.total_pieces
+    done = view.completed_pieces + view.failed_pieces
+    flags = [plan.failed_before[i + 1] > plan.failed_before[i] for i in range(done)]
+    flags += [failed] * (total - done)
+    if failed and flags and not any(flags):
+        flags[-1] = True  # every piece was already counted: the last one is what failed
+    kept = view.stage + 1
+    cut = max(cut, elapsed, plan.starts[view.stage])
+    statuses = plan.statuses[:kept] + (wanted, JobStatus.FAILED if failed else JobStatus.COMPLETED)
+    starts = plan.starts[:kept] + (cut, cut + closing)
+    return Plan(statuses, starts, _prefix_sums(flags), plan.per_piece)
+
+
+def delayed_plan(plan: Plan, pending: float) -> Plan:
+    """``plan`` with its PENDING_JOB stage lasting ``pending`` seconds instead (every later stage
+    moves with it); a plan without a PENDING_JOB stage is returned as is."""
+    if plan.statuses[0] is not JobStatus.PENDING_JOB:
+        return plan
+    shift = max(pending, 0.0) - plan.starts[1]
+    return Plan(
+        plan.statuses,
+        (0.0,) + tuple(start + shift for start in plan.starts[1:]),
+        plan.failed_before,
+        plan.per_piece,
+    )
+
+
+def _prefix_sums(piece_failed: Sequence[bool]) -> tuple[int, ...]:
+    sums = [0]
+    for piece in piece_failed:
+        sums.append(sums[-1] + bool(piece))
+    return tuple(sums)

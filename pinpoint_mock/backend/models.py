@@ -72,7 +72,8 @@ class ImportJob:
         sequence: creation order within the store; listings page by it.
         elapsed_seen: the furthest point of its timeline any read has shown, in seconds, so
             that a clock moved backwards never makes the job regress.
-        reads: how many reads have returned the job (for the ``per_read`` progression).
+        completion: POSIX seconds at which the terminal status was first shown, when a step
+            (not the clock) got it there; None: ``created + plan.end``.
     """
 
     application_id: str
@@ -83,7 +84,6 @@ class ImportJob:
     created: float
     sequence: int
     elapsed_seen: float = 0.0
-    reads: int = 0
     completion: Optional[float] = None
     final: Optional[bytes] = field(default=None, repr=False)
     """The encoded terminal view, once a read has reached it: it never changes again."""
@@ -108,7 +108,7 @@ class ImportJob:
             "TotalPieces": len(result.pieces),
             "Type": "IMPORT",
         }
-        if view.status.terminal or view.stage > 2:
+        if view.counts_known:
             # Counts are known once PROCESSING is over.
             body["TotalProcessed"] = result.total_processed
             body["TotalFailures"] = result.total_failures
@@ -119,14 +119,25 @@ class ImportJob:
         return body
 
     def encoded(self, view: View) -> bytes:
-        """``response(view)`` as JSON bytes, computed once per distinct view."""
-        data = self._encoded.get(view.key)
+        """``response(view)`` as JSON bytes, computed once per distinct view of one plan."""
+        cache = self._encoded
+        data = cache.get(view.key)
         if data is None:
             data = json.dumps(self.response(view), separators=(",", ":")).encode()
-            self._encoded[view.key] = data
-            if view.status.terminal:
+            cache[view.key] = data
+            if view.status.terminal and cache is self._encoded:
                 self.final = data
         return data
+
+    def replan(self, plan: Plan, result: Optional[ImportResult] = None) -> None:
+        """Replace the plan (and the result) after a forced outcome or a queue change, dropping
+        every cached encoding: the same view key may now mean other bytes. A read still
+        encoding with the old plan writes into the dropped cache, never into the new one."""
+        self.plan = plan
+        if result is not None:
+            self.result = result
+        self._encoded = {}
+        self.final = None
 
 
 @dataclass

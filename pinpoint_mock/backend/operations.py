@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Optional, Protocol, Union
 
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
 from pinpoint_mock.backend.importer import ImportResult, Piece, SourceObject, run_import
-from pinpoint_mock.backend.lifecycle import Schedule, View, plan_for, stage_start, view_at
+from pinpoint_mock.backend.lifecycle import view_at
 from pinpoint_mock.backend.models import Endpoint, ImportJob, Segment, iso8601, segment_arn
+from pinpoint_mock.backend.progression import PROGRESSIONS as PROGRESSIONS
+from pinpoint_mock.backend.progression import Progression
+from pinpoint_mock.backend.progression import Settings as Settings
 from pinpoint_mock.backend.store import Application, Listing, Store
 from pinpoint_mock.backend.validation import check_import_job_request, parse_s3_url
 
 Payload = Union[dict[str, Any], bytes]
 """An operation's payload: a dict to encode as JSON, or JSON bytes already encoded."""
-
-PROGRESSIONS = ("time", "per_read", "manual", "immediate")
-"""How a job moves through its statuses (see the README's lifecycle section)."""
 
 
 class ObjectSourceError(Exception):
@@ -43,19 +42,6 @@ class ObjectSource(Protocol):
         """
 
 
-@dataclass
-class Settings:
-    """Options of the mock that the operations follow.
-
-    Attributes:
-        progression: one of :data:`PROGRESSIONS`.
-        schedule: stage durations for the ``time`` progression.
-    """
-
-    progression: str = "time"
-    schedule: Schedule = Schedule()
-
-
 class Backend:
     """The operations of one account and region.
 
@@ -63,7 +49,11 @@ class Backend:
         store: the state.
         objects: reads endpoint files.
         clock: the mock's clock, POSIX seconds (wall clock plus the mock's offset).
-        settings: progression and schedule.
+        settings: progression, schedule and running-jobs limit.
+
+    Attributes:
+        progression: moves the jobs (reads, and ``advance_job``/``fail_job``/``complete_job``
+            from a test).
     """
 
     def __init__(
@@ -77,6 +67,7 @@ class Backend:
         self.objects = objects
         self.clock = clock
         self.settings = settings
+        self.progression = Progression(store, clock, settings)
 
     # -- import jobs -------------------------------------------------------------------------
 
@@ -122,12 +113,10 @@ class Backend:
                 id=uuid.uuid4().hex,
                 definition=definition,
                 result=result,
-                plan=plan_for([piece.failed for piece in result.pieces], self.settings.schedule),
+                plan=self.progression.plan([piece.failed for piece in result.pieces], now),
                 created=now,
                 sequence=store.next_sequence(),
             )
-            if self.settings.progression == "immediate":
-                job.elapsed_seen = job.plan.end
             store.add_job(app, job)
             return job.encoded(view_at(job.plan, job.elapsed_seen))
 
@@ -299,22 +288,7 @@ class Backend:
 
     def _job_bytes(self, job: ImportJob) -> bytes:
         """The job as a read returns it now (a terminal job's bytes are reused as they are)."""
-        return job.final or job.encoded(self._read(job))
-
-    def _read(self, job: ImportJob) -> View:
-        """The view a read returns now, following the progression; never moves backwards."""
-        progression = self.settings.progression
-        if progression == "time":
-            elapsed = self.clock() - job.created
-        elif progression == "per_read":
-            job.reads += 1
-            elapsed = stage_start(job.plan, job.reads)
-        else:  # "manual" and "immediate" move only through elapsed_seen
-            elapsed = job.elapsed_seen
-        if elapsed > job.elapsed_seen:
-            with self.store.lock:
-                job.elapsed_seen = max(job.elapsed_seen, elapsed)
-        return view_at(job.plan, job.elapsed_seen)
+        return job.final or job.encoded(self.progression.read(job))
 
     def _jobs_page(
         self,

@@ -118,6 +118,7 @@ class Store:
         self._applications: dict[str, Application] = {}
         self._sequence = 0
         self._tokens: dict[str, tuple[tuple[str, ...], int]] = {}
+        self._jobs: list[ImportJob] = []
 
     def next_sequence(self) -> int:
         """A number greater than every one handed out before (creation order)."""
@@ -167,8 +168,15 @@ class Store:
             )
         return job
 
+    def jobs(self) -> list[ImportJob]:
+        """Every import job of every application of this store, oldest first (a copy): the
+        jobs that share the running-jobs limit."""
+        with self.lock:
+            return list(self._jobs)
+
     def add_job(self, app: Application, job: ImportJob) -> None:
         with self.lock:
+            self._jobs.append(job)
             app.jobs[job.id] = job
             app.job_listing.append(job)
             if job.segment_id is not None:

@@ -1,0 +1,147 @@
+"""The shared measuring kit: alternating rounds, medians, figures with targets, the machine.
+
+Every benchmark measures two or more *contenders* (ours, a floor, moto, a baseline) in the
+same process, in rounds: each round runs every contender once, in an order that rotates from
+round to round, so that slow drifts of a noisy machine (frequency scaling, a neighbour's job)
+hit every contender alike. A figure is the median over rounds of a per-round *ratio*, never a
+single absolute time.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import platform
+import statistics
+import time
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Callable, Optional, Sequence
+
+Contender = Callable[[], float]
+"""One measurement: runs (with its own untimed set-up) and returns the seconds it measured."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """A bound a figure must meet: ``value <= bound`` (``op="<="``) or ``value >= bound``."""
+
+    op: str
+    bound: float
+
+    def __post_init__(self) -> None:
+        if self.op not in ("<=", ">="):
+            raise ValueError(f"Target.op must be '<=' or '>=', got {self.op!r}.")
+
+    def met(self, value: float) -> bool:
+        return value <= self.bound if self.op == "<=" else value >= self.bound
+
+    def __str__(self) -> str:
+        return f"{self.op} {self.bound:g}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One line of the table.
+
+    Attributes:
+        benchmark: the benchmark's name (``per_call``, ``listing``, ...).
+        name: what is compared, e.g. ``"GetSegmentImportJobs (20 jobs): ours / floor"``.
+        ratio: the median per-round ratio (or, for memory, peak / file size).
+        measured: the medians behind the ratio, in words (``"ours 0.61 ms, floor 0.57 ms"``).
+        target: the bound the ratio must meet, or None for a figure given for information.
+    """
+
+    benchmark: str
+    name: str
+    ratio: float
+    measured: str
+    target: Optional[Target] = None
+
+    @property
+    def passed(self) -> Optional[bool]:
+        """True / False against the target; None without one."""
+        if self.target is None:
+            return None
+        return math.isfinite(self.ratio) and self.target.met(self.ratio)
+
+
+def alternate(rounds: int, contenders: Sequence[Contender]) -> list[list[float]]:
+    """Run ``rounds`` rounds of every contender; return the samples of each, in round order.
+
+    Round ``r`` starts with contender ``r mod n`` and goes on in order (a rotation), so each
+    contender runs first, second, ... equally often.
+    """
+    if rounds < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}.")
+    count = len(contenders)
+    samples: list[list[float]] = [[] for _ in contenders]
+    for r in range(rounds):
+        for k in range(count):
+            index = (r + k) % count
+            samples[index].append(contenders[index]())
+    return samples
+
+
+def ratios(numerator: Sequence[float], denominator: Sequence[float]) -> list[float]:
+    """Per-round ratios ``numerator[r] / denominator[r]``."""
+    return [a / b if b else math.inf for a, b in zip(numerator, denominator)]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values)
+
+
+def time_calls(call: Callable[[], object], count: int) -> float:
+    """Seconds per call of ``count`` calls in a row (after a full collection, gc left on:
+    the collections a call's garbage causes are part of its cost)."""
+    gc.collect()
+    start = time.perf_counter()
+    for _ in range(count):
+        call()
+    return (time.perf_counter() - start) / count
+
+
+def time_once(action: Callable[[], object]) -> float:
+    """Seconds of one ``action()`` (after a full collection)."""
+    gc.collect()
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def ms(seconds: float) -> str:
+    """``0.612 ms`` / ``12.3 ms`` / ``1.84 s``: three significant digits."""
+    if seconds >= 1.0:
+        return f"{seconds:.3g} s"
+    value = seconds * 1000
+    return f"{value:.3g} ms" if value >= 0.1 else f"{value * 1000:.3g} µs"
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return "absent"
+
+
+def machine_line() -> str:
+    """One line naming the machine and the versions that the figures depend on."""
+    return (
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{platform.system()} {platform.release()} {platform.machine()}, "
+        f"{_cpu_model()} ({os.cpu_count()} cores), "
+        f"boto3 {_version('boto3')}, botocore {_version('botocore')}, moto {_version('moto')}"
+    )

@@ -1,0 +1,55 @@
+"""Start-up: ``with mock_pinpoint_imports(): pass`` against ``with mock_aws(): pass``, in
+alternating rounds (each round times ``enters`` enter/exit pairs back to back).
+
+Target (issue #7): ours <= 1.2 x mock_aws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from moto import mock_aws
+
+from benchmarks._timing import Figure, Target, alternate, median, ms, ratios, time_calls
+from pinpoint_mock import mock_pinpoint_imports
+
+NAME = "startup"
+
+
+@dataclass(frozen=True)
+class Config:
+    rounds: int
+    enters: int
+
+
+FULL = Config(rounds=15, enters=20)
+QUICK = Config(rounds=5, enters=5)
+SMOKE = Config(rounds=1, enters=1)
+
+
+def _ours() -> None:
+    with mock_pinpoint_imports():
+        pass
+
+
+def _moto() -> None:
+    with mock_aws():
+        pass
+
+
+def run(config: Config = FULL) -> list[Figure]:
+    _ours()
+    _moto()
+    t_ours, t_moto = alternate(
+        config.rounds,
+        [lambda: time_calls(_ours, config.enters), lambda: time_calls(_moto, config.enters)],
+    )
+    return [
+        Figure(
+            NAME,
+            "with mock_pinpoint_imports(): pass / with mock_aws(): pass",
+            median(ratios(t_ours, t_moto)),
+            f"ours {ms(median(t_ours))}, mock_aws {ms(median(t_moto))}",
+            Target("<=", 1.2),
+        )
+    ]

@@ -1,0 +1,182 @@
+"""One streaming pass over an S3 object's bytes: its first bytes, then its text, line by line.
+
+Pure standard library. The importer opens an object once and calls :func:`read_head`, which
+reads just enough to tell a compressed object (:func:`compression_of`) and, for a key without
+extension, which format it looks like (:func:`looks_like`). :class:`ObjectText` then decodes
+the same stream, head first, into lines for :mod:`csv` or :mod:`json`, without reading it
+again and without holding more than one chunk:
+
+* Bytes are read :data:`READ_CHUNK_SIZE` at a time. Each chunk is cut after its last line
+  end (``\\n`` or ``\\r``; a final ``\\r`` waits for a possible ``\\n``), the rest carried to
+  the next chunk, so a line is never split and a multi-byte UTF-8 sequence never either (no
+  byte of one is ``\\n`` or ``\\r``). A line longer than a chunk is carried until it ends.
+* The cut part is decoded as strict UTF-8 and handed over as an ``io.StringIO(newline="")``,
+  whose iteration splits lines at ``\\n``, ``\\r\\n`` and ``\\r`` and keeps the line ends (as
+  :mod:`csv` wants: a quoted cell may span lines). A UTF-8 BOM at offset 0 is dropped.
+* Bytes that are not UTF-8: the complete lines before the offending byte are handed over
+  first, then :class:`Undecodable` is raised with the byte's offset in the object. The reader
+  thus imports every definition that ends before that line, and nothing from it on.
+* While decoding, two facts are kept for the CSV reader (both only ever turn true):
+  :attr:`ObjectText.has_tab` (a tab was seen) and :attr:`ObjectText.has_long_line` (a line of
+  more than :attr:`ObjectText.long_line` bytes may exist: see :meth:`ObjectText._scan`). While
+  both are false, no cell holds a tab and no single-line row is longer than ``long_line``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from itertools import chain
+from typing import BinaryIO, Iterator
+
+__all__ = ["READ_CHUNK_SIZE", "ObjectText", "Undecodable", "compression_of", "looks_like",
+           "read_head"]
+
+READ_CHUNK_SIZE = 64 * 1024
+"""Bytes asked of an object's stream per read."""
+
+_BOM = codecs.BOM_UTF8
+_BLANK = b" \t\r\n"
+_COMPRESSED = (
+    (b"\x1f\x8b", "gzip-compressed"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"PK\x05\x06", "a ZIP archive"),  # an empty archive
+    (b"BZh", "bzip2-compressed"),
+    (b"\xfd7zXZ\x00", "xz-compressed"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed"),
+)
+
+
+class Undecodable(Exception):
+    """The object is not UTF-8 from byte ``offset`` (0-based, counted from the object's first
+    byte, a BOM included) on; ``byte`` is the value of that byte."""
+
+    def __init__(self, offset: int, byte: int):
+        super().__init__(f"byte 0x{byte:02x} at offset {offset}")
+        self.offset = offset
+        self.byte = byte
+
+
+def read_head(stream: BinaryIO, sniff: bool) -> bytes:
+    """The first bytes of an object: at least 6 (or all of it), and with ``sniff`` up to its
+    first byte that is neither blank nor part of a BOM (or all of it).
+
+    Raises:
+        OSError: from the stream.
+    """
+    head = stream.read(READ_CHUNK_SIZE)
+    while head:
+        body = head[len(_BOM):] if head.startswith(_BOM) else head
+        if len(head) >= 6 and (not sniff or body.lstrip(_BLANK)):
+            break
+        more = stream.read(READ_CHUNK_SIZE)
+        if not more:
+            break
+        head += more
+    return head
+
+
+def compression_of(head: bytes) -> str | None:
+    """``"gzip-compressed"``, ``"a ZIP archive"``, ... when ``head`` starts with the magic bytes
+    of a compressed format (gzip, ZIP, bzip2, xz, zstd); None otherwise."""
+    for magic, what in _COMPRESSED:
+        if head.startswith(magic):
+            return what
+    return None
+
+
+def looks_like(head: bytes) -> str | None:
+    """The format an object's first bytes suggest: ``"JSON"`` when its first byte that is not
+    blank (after a BOM) is ``{``, ``"CSV"`` for any other byte, None when there is none."""
+    body = head[len(_BOM):] if head.startswith(_BOM) else head
+    rest = body.lstrip(_BLANK)
+    if not rest:
+        return None
+    return "JSON" if rest[:1] == b"{" else "CSV"
+
+
+class ObjectText:
+    """The text of one object, decoded once, in chunks, as the reader asks for lines.
+
+    Args:
+        stream: the object's stream, positioned after ``head``.
+        head: the bytes already read from it (:func:`read_head`).
+        long_line: the line length, in bytes, above which :attr:`has_long_line` turns true;
+            may be changed before the next chunk is decoded (0: never checked).
+
+    Attributes:
+        lines: the iterator of the object's lines, line ends kept. It raises
+            :class:`Undecodable` (after the lines before the offending byte) or ``OSError``.
+    """
+
+    def __init__(self, stream: BinaryIO, head: bytes, long_line: int = 0):
+        self.has_tab = False
+        self.has_long_line = False
+        self.long_line = long_line
+        self._stream = stream
+        self._head = head
+        self.lines: Iterator[str] = chain.from_iterable(self._chunks())
+
+    def _chunks(self) -> Iterator[io.StringIO]:
+        stream, size = self._stream, READ_CHUNK_SIZE
+        data = self._head
+        self._head = b""
+        offset = 0  # the object's offset of data[0]
+        if data.startswith(_BOM):
+            data, offset = data[len(_BOM):], len(_BOM)
+        searched = 0  # bytes at the start of data known to hold no line end
+        eof = False
+        while data or not eof:
+            if not eof and len(data) < size:
+                more = stream.read(size)
+                if more:
+                    data += more
+                    continue
+                eof = True
+            if eof:
+                cut = len(data)
+            else:
+                cut = max(data.rfind(b"\n", searched), data.rfind(b"\r", searched)) + 1
+                if cut == len(data) and data[-1] == 13:  # "\r": its "\n" may come next
+                    cut = max(data.rfind(b"\n", searched, cut - 1),
+                              data.rfind(b"\r", searched, cut - 1)) + 1
+                if cut == 0:  # one line longer than a chunk: carry it on
+                    searched = len(data) - 1  # (its last byte may be a "\r")
+                    more = stream.read(size)
+                    if not more:
+                        eof = True
+                    data += more
+                    continue
+            part, data = data[:cut], data[cut:]
+            searched = 0
+            try:
+                text = part.decode("utf-8")
+            except UnicodeDecodeError as error:
+                good = part[: error.start]
+                end = max(good.rfind(b"\n"), good.rfind(b"\r")) + 1
+                if end:
+                    yield io.StringIO(good[:end].decode("utf-8"), newline="")
+                raise Undecodable(offset + error.start, part[error.start]) from None
+            self._scan(part)
+            offset += cut
+            yield io.StringIO(text, newline="")
+
+    def _scan(self, part: bytes) -> None:
+        """Update :attr:`has_tab` and :attr:`has_long_line` for a chunk of whole lines.
+
+        A line longer than ``2w`` bytes (``w`` = ``long_line // 2``) covers at least one whole
+        window ``[k*w, (k+1)*w)`` of the chunk, and that window holds no ``\\n``; so when
+        every window holds one, no line of the chunk is longer than ``long_line``. That costs
+        one ``bytes.find`` per window, not one per line. (Lines ended by a lone ``\\r``
+        make windows without ``\\n``: such a file is simply treated as having long lines.)
+        """
+        if not self.has_tab and b"\t" in part:
+            self.has_tab = True
+        window = self.long_line // 2
+        if self.has_long_line or window <= 0 or len(part) <= window:
+            return
+        find = part.find
+        for start in range(0, len(part) - window + 1, window):
+            if find(b"\n", start, start + window) < 0:
+                self.has_long_line = True
+                return

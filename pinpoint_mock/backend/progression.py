@@ -1,0 +1,313 @@
+"""How import jobs move along their plans: the four progressions, one-stage steps, forced
+outcomes and the running-jobs queue.
+
+A job's position is ``ImportJob.elapsed_seen``, seconds on its own timeline; what it shows is
+``view_at(job.plan, position)``. The position only grows, so status never goes backwards.
+
+* ``"time"``: a read moves the position to ``clock - created`` (the clock is ``time.time()``
+  plus ``mock.advance``); ``CompletionDate`` is the scheduled instant of the terminal status.
+* ``"per_read"``: each read that returns the job moves it to its next stage first.
+* ``"manual"``: reads never move it; only :meth:`Progression.advance` does.
+* ``"immediate"``: a read moves it to its terminal status.
+
+Outside ``"time"``, ``CompletionDate`` is the clock when the terminal status was first shown.
+Every mode also obeys :meth:`Progression.advance` (one stage now) and
+:meth:`Progression.force` (COMPLETED or FAILED, through the closing stage).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+from pinpoint_mock.backend.importer import MAX_REPORTED_FAILURES
+from pinpoint_mock.backend.lifecycle import (
+    JobStatus,
+    Plan,
+    Schedule,
+    View,
+    delayed_plan,
+    forced_plan,
+    next_stage_start,
+    plan_for,
+    view_at,
+)
+from pinpoint_mock.backend.models import ImportJob
+from pinpoint_mock.backend.queueing import queued_start
+from pinpoint_mock.backend.store import Store
+
+PROGRESSIONS = ("time", "per_read", "manual", "immediate")
+"""How a job moves through its statuses (see the README's lifecycle section)."""
+
+DEFAULT_FAILURE = "The import job was failed on purpose by the test (fail_job)."
+"""The ``Failures`` entry of a job failed by :meth:`Progression.force` without messages."""
+
+_STEPPED_PENDING = 1.0
+"""Nominal length of PENDING_JOB outside ``"time"``: there a queued job leaves it when a slot is
+free at a step, whatever the clock says."""
+
+
+class JobStateError(ValueError):
+    """A job-control call the job's current status refuses (one sentence saying why)."""
+
+
+@dataclass
+class Settings:
+    """Options of the mock that the operations follow.
+
+    Attributes:
+        progression: one of :data:`PROGRESSIONS`.
+        schedule: stage durations (used by the ``"time"`` progression and forced outcomes).
+        max_running_jobs: jobs that may run at once per account and region before new ones
+            wait in PENDING_JOB; None: no limit.
+    """
+
+    progression: str = "time"
+    schedule: Schedule = Schedule()
+    max_running_jobs: Optional[int] = None
+
+
+class Progression:
+    """Moves the jobs of one store along their plans, following ``settings``.
+
+    Args:
+        store: the jobs (and the lock guarding their positions).
+        clock: the mock's clock, POSIX seconds.
+        settings: progression, schedule and running-jobs limit (read at each call).
+    """
+
+    def __init__(self, store: Store, clock: Callable[[], float], settings: Settings):
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+
+    # -- creation and reads ------------------------------------------------------------------
+
+    def plan(self, piece_failed: list[bool], now: float) -> Plan:
+        """The plan of a job created at ``now`` (POSIX seconds), with a PENDING_JOB stage when
+        ``max_running_jobs`` jobs are running."""
+        settings = self.settings
+        pending = 0.0
+        limit = settings.max_running_jobs
+        if limit is not None:
+            if settings.progression == "time":
+                intervals, queued_until = self._intervals(self.store.jobs(), now)
+                pending = queued_start(intervals, max(now, queued_until), limit) - now
+            elif not self._slot_free(None, limit):
+                pending = _STEPPED_PENDING
+        return plan_for(piece_failed, settings.schedule, pending)
+
+    def read(self, job: ImportJob) -> View:
+        """What a read (GetImportJob, or a listing that returns the job) shows now, after
+        moving the job as the progression says."""
+        progression = self.settings.progression
+        if progression == "time":
+            return self._move(job, self.clock() - job.created, by_clock=True)
+        if progression == "per_read":
+            target = next_stage_start(job.plan, job.elapsed_seen)
+        elif progression == "immediate":
+            target = job.plan.end
+        else:
+            target = job.elapsed_seen
+        return self._move(job, target, by_clock=False)
+
+    # -- control from a test -----------------------------------------------------------------
+
+    def advance(self, job: ImportJob) -> View:
+        """Move ``job`` to its next stage now, in any progression; returns what it shows then.
+
+        Under ``"time"`` the job then stays in that stage until the clock reaches the stage's
+        scheduled end (it never waits for the clock to catch up to a stage it already shows).
+
+        Raises:
+            JobStateError: the job is terminal, or waits in PENDING_JOB while
+                ``max_running_jobs`` jobs are running.
+        """
+        with self.store.lock:
+            position = self._position(job)
+            view = view_at(job.plan, position)
+            if view.status.terminal:
+                raise JobStateError(
+                    f"Import job '{job.id}' is already {view.status.value}; advance_job() only "
+                    "moves a job that has not ended."
+                )
+            target = next_stage_start(job.plan, position)
+            if self._waits(job, position, target):
+                limit = self.settings.max_running_jobs
+                raise JobStateError(
+                    f"Import job '{job.id}' waits in PENDING_JOB for one of the {limit} running "
+                    f"jobs to end (max_running_jobs={limit}); end one with advance_job(), "
+                    "complete_job() or fail_job(), or move the clock."
+                )
+            job.elapsed_seen = position
+            view = self._move(job, target, by_clock=False)
+            self._requeue()
+            return view
+
+    def force(self, job: ImportJob, *, failed: bool, failures: Optional[Iterable[str]]) -> None:
+        """Make ``job`` end FAILED (``failed=True``) or COMPLETED, through FAILING/COMPLETING.
+
+        The stage the job shows now is its last before the closing stage: under ``"time"``
+        the closing stage starts now and lasts ``schedule.completing`` seconds; under
+        ``"per_read"``/``"manual"`` the next read/step shows it and the one after the terminal
+        status; under ``"immediate"`` the next read shows the terminal status. Pieces already
+        counted keep their outcome; the others complete, or fail (``FailedPieces`` >= 1).
+        ``TotalProcessed`` and ``TotalFailures`` stay those of the file (read at creation).
+
+        Args:
+            failures: for ``failed=True``, the ``Failures`` messages (at most 100 are kept);
+                None: keep the job's own if it was failing already, else one default message.
+
+        Raises:
+            JobStateError: the job is terminal, or already FAILING (for ``failed=False``) or
+                COMPLETING (for ``failed=True``).
+            ValueError: ``failures`` is empty or holds something other than strings.
+        """
+        messages = _checked_failures(failures) if failed else None
+        with self.store.lock:
+            position = self._position(job)
+            plan = job.plan
+            view = view_at(plan, position)
+            wanted = "fail_job()" if failed else "complete_job()"
+            if view.status.terminal:
+                raise JobStateError(
+                    f"Import job '{job.id}' is already {view.status.value}; {wanted} only "
+                    "changes a job that has not ended."
+                )
+            other = JobStatus.COMPLETING if failed else JobStatus.FAILING
+            if view.status is other:
+                raise JobStateError(
+                    f"Import job '{job.id}' is already {other.value}; {wanted} cannot change "
+                    "the outcome of a job that has processed all its pieces."
+                )
+            stepped = self.settings.progression in ("per_read", "manual")
+            cut = plan.starts[view.stage + 1] if stepped else position
+            new_plan = forced_plan(
+                plan, position, failed=failed, cut=cut, closing=self.settings.schedule.completing
+            )
+            result = job.result
+            if messages is None and failed and view.status is not JobStatus.FAILING:
+                messages = [DEFAULT_FAILURE]
+            if messages is not None:
+                result = dataclasses.replace(result, failures=messages)
+            job.elapsed_seen = position
+            job.replan(new_plan, result)
+            self._requeue()
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _position(self, job: ImportJob) -> float:
+        """Where the job is on its timeline now, without moving it."""
+        if self.settings.progression == "time":
+            return max(job.elapsed_seen, self.clock() - job.created)
+        return job.elapsed_seen
+
+    def _move(self, job: ImportJob, target: float, *, by_clock: bool) -> View:
+        """Move the job forward to ``target`` (never back); a queued job moved by a step waits
+        while no slot is free."""
+        seen = job.elapsed_seen
+        if target <= seen:
+            return view_at(job.plan, seen)
+        with self.store.lock:
+            if not by_clock and self._waits(job, job.elapsed_seen, target):
+                return view_at(job.plan, job.elapsed_seen)
+            job.elapsed_seen = max(job.elapsed_seen, target)
+            view = view_at(job.plan, job.elapsed_seen)
+            if view.status.terminal and job.completion is None and not by_clock:
+                job.completion = max(job.created, self.clock())
+            return view
+
+    def _waits(self, job: ImportJob, position: float, target: float) -> bool:
+        """True when a step from ``position`` to ``target`` would start a queued job while no
+        slot is free (a forced job never waits)."""
+        plan = job.plan
+        limit = self.settings.max_running_jobs
+        if limit is None or plan.statuses[0] is not JobStatus.PENDING_JOB:
+            return False
+        if plan.statuses[1] is not JobStatus.CREATED or not position < plan.run_start <= target:
+            return False
+        if self.settings.progression == "time":
+            return True  # the position is at least the clock's: the clock still queues it
+        return not self._slot_free(job, limit)
+
+    def _slot_free(self, job: Optional[ImportJob], limit: int) -> bool:
+        """Outside ``"time"``: fewer than ``limit`` jobs show a running status and no job
+        created before ``job`` (before any, for None) still waits in PENDING_JOB."""
+        running = 0
+        ahead = True
+        for other in self.store.jobs():
+            if other is job:
+                ahead = False
+                continue
+            status = view_at(other.plan, other.elapsed_seen).status
+            if status is JobStatus.PENDING_JOB:
+                if ahead and other.plan.statuses[1] is JobStatus.CREATED:
+                    return False
+            elif not status.terminal:
+                running += 1
+        return running < limit
+
+    def _intervals(
+        self, jobs: Iterable[ImportJob], now: float
+    ) -> tuple[list[tuple[float, float]], float]:
+        """Under ``"time"``: each job's running interval on the clock, and the latest start of
+        a job still queued at ``now`` (-inf if none), which a new job may not start before."""
+        intervals: list[tuple[float, float]] = []
+        queued_until = -math.inf
+        for job in jobs:
+            start, end = _running_interval(job)
+            intervals.append((start, end))
+            if job.plan.statuses[0] is JobStatus.PENDING_JOB and start > now:
+                queued_until = max(queued_until, start)
+        return intervals, queued_until
+
+    def _requeue(self) -> None:
+        """Under ``"time"`` with a limit: after a job ended earlier than planned, start the
+        still-queued jobs earlier (in creation order, never later than planned, never before
+        now)."""
+        limit = self.settings.max_running_jobs
+        if limit is None or self.settings.progression != "time":
+            return
+        now = self.clock()
+        earlier: list[ImportJob] = []
+        for job in self.store.jobs():
+            plan = job.plan
+            if (
+                plan.statuses[0] is JobStatus.PENDING_JOB
+                and plan.statuses[1] is JobStatus.CREATED
+                and self._position(job) < plan.run_start
+            ):
+                intervals, queued_until = self._intervals(earlier, now)
+                at = max(now, job.created, queued_until)
+                start = min(job.created + plan.run_start, queued_start(intervals, at, limit))
+                if start < job.created + plan.run_start:
+                    job.replan(delayed_plan(plan, start - job.created))
+            earlier.append(job)
+
+
+def _running_interval(job: ImportJob) -> tuple[float, float]:
+    """``(start, end)`` on the clock in POSIX seconds: from leaving PENDING_JOB to the terminal
+    status (shown early by a step, or as scheduled)."""
+    start = job.created + job.plan.run_start
+    end = job.created + job.plan.end
+    if job.completion is not None:
+        end = min(end, job.completion)
+    return start, max(start, end)
+
+
+def _checked_failures(failures: Optional[Iterable[str]]) -> Optional[list[str]]:
+    if failures is None:
+        return None
+    if isinstance(failures, str):
+        raise ValueError(
+            f"failures must be a list of messages, not one string; got {failures!r}."
+        )
+    messages = list(failures)
+    if not messages or not all(isinstance(message, str) for message in messages):
+        raise ValueError(
+            "failures must be a non-empty list of message strings (or None for the default "
+            f"message), got {messages!r}."
+        )
+    return messages[:MAX_REPORTED_FAILURES]

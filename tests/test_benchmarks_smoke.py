@@ -1,0 +1,64 @@
+"""The benchmark harness cannot rot: each benchmark's smallest configuration runs once.
+
+No timing is asserted (a test machine's timings mean nothing); only that every benchmark runs
+and returns well-formed figures, and that the command line prints its table.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+
+import pytest
+
+from benchmarks import BENCHMARKS
+from benchmarks.__main__ import table
+from benchmarks._timing import Figure, Target
+
+
+@pytest.mark.parametrize("name", BENCHMARKS)
+def test_smallest_configuration_runs_and_returns_figures(name: str) -> None:
+    module = importlib.import_module(f"benchmarks.{name}")
+    assert module.NAME == name
+    figures = module.run(module.SMOKE)
+    assert figures and all(isinstance(figure, Figure) for figure in figures)
+    for figure in figures:
+        assert figure.benchmark == name and figure.name and figure.measured
+        assert math.isfinite(figure.ratio) and figure.ratio >= 0
+        assert figure.target is None or isinstance(figure.target, Target)
+        assert figure.passed in (True, False, None)
+    assert any(figure.target is not None for figure in figures)
+    assert len(table(figures).splitlines()) == 2 + len(figures)
+
+
+def test_the_command_rejects_an_unknown_benchmark(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.__main__ import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--only", "nonsense"])
+    assert exit_info.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_seeded_jobs_are_listed_after_existing_ones_and_show_completed() -> None:
+    # The listing benchmark relies on pinpoint_mock.backend.seeding: check what it seeds.
+    from benchmarks import _aws
+    from pinpoint_mock import mock_pinpoint_imports
+    from pinpoint_mock.backend.errors import BadRequestError
+    from pinpoint_mock.backend.seeding import seed_import_jobs
+
+    pinpoint = _aws.client("pinpoint")
+    with mock_pinpoint_imports() as mock:
+        backend = _aws.backend_of(mock)
+        app_id = _aws.create_app(pinpoint, "seeded")
+        first = seed_import_jobs(backend, app_id, 2, completed=False)
+        later = seed_import_jobs(backend, app_id, 3, endpoints=250)
+        items = pinpoint.get_import_jobs(ApplicationId=app_id)["ImportJobsResponse"]["Item"]
+        assert [item["Id"] for item in items] == [job.id for job in first + later]
+        assert [item["JobStatus"] for item in items] == ["CREATED"] * 2 + ["COMPLETED"] * 3
+        assert items[-1]["TotalPieces"] == 3 and items[-1]["TotalProcessed"] == 250
+        dimensional = pinpoint.create_segment(
+            ApplicationId=app_id, WriteSegmentRequest={"Name": "d"}
+        )["SegmentResponse"]["Id"]
+        with pytest.raises(BadRequestError):
+            seed_import_jobs(backend, app_id, 1, segment_id=dimensional)

@@ -1,0 +1,123 @@
+"""``mock.calls``: what the mock answered, in order, with parameters, status, request id and
+the fault (if any); thread-safe; it ends with the scope."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+from pinpoint_mock import Fault, PinpointImportsMock, mock_pinpoint_imports
+
+REGION = "us-east-1"
+
+
+def client(attempts: int = 1) -> Any:
+    config = Config(retries={"mode": "standard", "total_max_attempts": attempts})
+    return boto3.client("pinpoint", region_name=REGION, config=config)
+
+
+def new_app(pinpoint: Any, name: str = "calls") -> str:
+    response = pinpoint.create_app(CreateApplicationRequest={"Name": name})
+    return str(response["ApplicationResponse"]["Id"])
+
+
+def test_served_calls_are_recorded_in_order_with_params_status_and_request_id(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    pinpoint = client()
+    app_id = new_app(pinpoint)
+    listed = pinpoint.get_import_jobs(ApplicationId=app_id, PageSize="5")
+    with pytest.raises(pinpoint.exceptions.NotFoundException) as missing:
+        pinpoint.get_import_job(ApplicationId=app_id, JobId="nope")
+    calls = pinpoint_imports.calls
+    assert [(c.operation, c.params, c.status, c.fault) for c in calls] == [
+        ("GetImportJobs", {"ApplicationId": app_id, "PageSize": "5"}, 200, None),
+        ("GetImportJob", {"ApplicationId": app_id, "JobId": "nope"}, 404, None),
+    ]
+    assert calls[0].request_id == listed["ResponseMetadata"]["RequestId"]
+    assert calls[1].request_id == missing.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_moto_answered_calls_are_recorded_only_when_a_fault_answered_them(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    pinpoint = client()
+    app_id = new_app(pinpoint)  # moto's, no fault: not recorded
+    fault = Fault.forbidden("GetApp", application_id=app_id)
+    pinpoint_imports.faults.add(fault)
+    with pytest.raises(pinpoint.exceptions.ForbiddenException) as raised:
+        pinpoint.get_app(ApplicationId=app_id)
+    [call] = pinpoint_imports.calls
+    assert (call.operation, call.params, call.status, call.fault) == (
+        "GetApp", {"ApplicationId": app_id}, 403, fault)
+    assert call.fault is fault
+    assert call.request_id == raised.value.response["ResponseMetadata"]["RequestId"]
+
+
+def test_each_retried_attempt_is_one_call(
+    pinpoint_imports: PinpointImportsMock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(time, "sleep", lambda seconds: None)
+    pinpoint = client(attempts=3)
+    app_id = new_app(pinpoint)
+    fault = Fault.throttle("GetSegments", times=2)
+    pinpoint_imports.faults.add(fault)
+    pinpoint.get_segments(ApplicationId=app_id)
+    assert [(c.operation, c.status, c.fault) for c in pinpoint_imports.calls] == [
+        ("GetSegments", 429, fault), ("GetSegments", 429, fault), ("GetSegments", 200, None)]
+    assert len({c.request_id for c in pinpoint_imports.calls}) == 3
+
+
+def test_calls_from_sixteen_threads_are_all_recorded(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    pinpoint = client()
+    app_id = new_app(pinpoint)
+    pinpoint_imports.faults.add(Fault.internal("GetSegments", probability=0.5))
+    errors: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            for _ in range(25):
+                try:
+                    pinpoint.get_segments(ApplicationId=app_id)
+                except pinpoint.exceptions.InternalServerErrorException:
+                    pass
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    calls = pinpoint_imports.calls
+    assert len(calls) == 400
+    assert len({c.request_id for c in calls}) == 400
+    [rule] = pinpoint_imports.faults
+    assert sum(c.fault is not None for c in calls) == rule.fired
+    assert {c.status for c in calls if c.fault is None} == {200}
+
+
+def test_the_call_log_ends_with_the_scope() -> None:
+    with mock_pinpoint_imports() as first:
+        pinpoint = client()
+        pinpoint.get_import_jobs(ApplicationId=new_app(pinpoint))
+        assert len(first.calls) == 1
+    with mock_pinpoint_imports() as second:
+        assert second.calls == []
+    with pytest.raises(RuntimeError, match=r"^This mock_pinpoint_imports is not started; "):
+        _ = first.calls
+
+
+def test_calls_returns_a_copy(pinpoint_imports: PinpointImportsMock) -> None:
+    pinpoint = client()
+    pinpoint.get_segments(ApplicationId=new_app(pinpoint))
+    pinpoint_imports.calls.clear()
+    assert len(pinpoint_imports.calls) == 1
