@@ -13,7 +13,7 @@ from types import ModuleType
 from typing import Optional, Sequence
 
 from benchmarks import BENCHMARKS
-from benchmarks._timing import Figure, machine_line
+from benchmarks._timing import CLOCKS, Figure, clock_name, machine_line, use_clock
 
 
 def _module(name: str) -> ModuleType:
@@ -50,7 +50,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "--quick", action="store_true",
         help="fewer rounds and smaller files: a fast smoke run, not figures to publish",
     )
+    parser.add_argument(
+        "--clock", choices=list(CLOCKS), default="cpu",
+        help="time measured: the process's CPU time (default; robust on a shared machine) "
+        "or wall time",
+    )
     args = parser.parse_args(argv)
+    use_clock(args.clock)
     names = [name for name in BENCHMARKS if not args.only or name in args.only]
     figures: list[Figure] = []
     started = time.perf_counter()
@@ -62,7 +68,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         figures.extend(module.run(config))
         print(f"  {name}: {time.perf_counter() - begun:.1f} s", file=sys.stderr, flush=True)
     mode = "quick" if args.quick else "full"
-    print(f"pinpoint_mock benchmarks ({mode}; {time.perf_counter() - started:.0f} s)")
+    print(
+        f"pinpoint_mock benchmarks ({mode}, {clock_name()} time, medians of alternating "
+        f"rounds; run took {time.perf_counter() - started:.0f} s)"
+    )
     print(f"Machine: {machine_line()}")
     print()
     print(table(figures))

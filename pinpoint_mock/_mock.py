@@ -307,7 +307,7 @@ class PinpointImportsMock(JobControl):
         # tearDownClass and the class cleanups (its stop is the first cleanup, so it runs
         # last): what setUpClass makes is visible to every test, whose mocks nest inside it.
         own = klass.__dict__.get("setUpClass")
-        original_set_up_class = None if own is None else own.__func__
+        original_set_up_class = None if own is None else getattr(own, "__func__", own)
 
         def set_up_class(cls: type[unittest.TestCase]) -> None:
             if _defines_set_up_class(cls):
@@ -317,7 +317,11 @@ class PinpointImportsMock(JobControl):
             else:
                 super(klass, cls).setUpClass()  # type: ignore[misc]
 
-        set_up_class._pinpoint_wraps_own = own is not None  # type: ignore[attr-defined]
+        # Whether a user's setUpClass is inside (directly, or through a wrapper of ours).
+        set_up_class._pinpoint_wraps_own = (  # type: ignore[attr-defined]
+            original_set_up_class is not None
+            and getattr(original_set_up_class, "_pinpoint_wraps_own", True)
+        )
         klass.setUpClass = classmethod(set_up_class)  # type: ignore[method-assign,assignment]
 
 

@@ -4,6 +4,7 @@ moto internals used here (each guarded by a canary test in ``tests/test_canaries
 
 - ``moto.pinpoint.models.pinpoint_backends[account][region].apps`` — the apps CreateApp made.
 - ``moto.s3.models.s3_backends[account]["aws"].buckets[name].keys`` — the objects, and
+  ``FakeKey.size`` (its Content-Length, checked against the 1 GB import limit before reading),
   ``FakeKey._value_buffer`` / ``FakeKey.lock``, read in chunks so that a large object is never
   copied whole (``FakeKey.value`` copies it).
 - ``moto.iam.models.get_account_id_from(access_key)`` — the account of an access key, as moto
@@ -124,7 +125,7 @@ class MotoS3Objects:
             key = keys.get(name)
             if key is None or not hasattr(key, "_value_buffer") or name.endswith("/"):
                 continue  # delete markers and "folder" placeholders
-            found.append(SourceObject(key=name, bucket=bucket, open=_opener(key)))
+            found.append(SourceObject(key=name, bucket=bucket, open=_opener(key), size=key.size))
         return found
 
 

@@ -24,7 +24,7 @@ def test_smallest_configuration_runs_and_returns_figures(name: str) -> None:
     assert figures and all(isinstance(figure, Figure) for figure in figures)
     for figure in figures:
         assert figure.benchmark == name and figure.name and figure.measured
-        assert math.isfinite(figure.ratio) and figure.ratio >= 0
+        assert math.isfinite(figure.ratio)  # an overhead share may be < 0 on 2 calls
         assert figure.target is None or isinstance(figure.target, Target)
         assert figure.passed in (True, False, None)
     assert any(figure.target is not None for figure in figures)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 
 import botocore.handlers
+import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint
 from moto.core import botocore_stubber, models
@@ -56,3 +57,49 @@ def test_moto_pinpoint_and_s3_backends_are_where_we_look() -> None:
 
     assert isinstance(pinpoint_backends["123456789012"]["us-east-1"].apps, dict)
     assert isinstance(s3_backends["123456789012"]["aws"].buckets, dict)
+
+
+def test_moto_answers_with_a_plain_aws_response_over_a_bytes_io() -> None:
+    # _patch._in_process re-wraps exactly this (awaitable content, async-readable raw).
+    from io import BytesIO
+
+    source = inspect.getsource(botocore_stubber.BotocoreStubber.__call__)
+    assert "AWSResponse(request.url, status, headers, MockRawResponse(body))" in source
+    raw = botocore_stubber.MockRawResponse(b"abc")
+    assert isinstance(raw, BytesIO) and b"".join(raw.stream()) == b"abc"
+
+
+def test_aiobotocore_endpoint_emits_before_send_then_awaits_send() -> None:
+    # _patch: aiobotocore clients reach moto's handler (wrapped) through the same event, and
+    # _patch._aio_send replaces AioEndpoint._send for clients created before `import moto`.
+    endpoint = pytest.importorskip("aiobotocore.endpoint")
+    source = inspect.getsource(endpoint.AioEndpoint._do_get_response)
+    assert 'f"before-send.{service_id}.{operation_model.name}"' in source
+    assert "first_non_none_response(responses)" in source
+    assert "await self._send(request)" in source
+    assert "_send" in vars(endpoint.AioEndpoint)
+    assert inspect.iscoroutinefunction(endpoint.AioEndpoint._send)
+    assert list(inspect.signature(endpoint.AioEndpoint._send).parameters) == ["self", "request"]
+
+
+def test_aiobotocore_awaits_content_and_reads_streams_through_raw_content() -> None:
+    # _patch._Body.__await__, _InProcessResponse.content and _AsyncReader (raw.content.read).
+    endpoint = pytest.importorskip("aiobotocore.endpoint")
+    response = pytest.importorskip("aiobotocore.response")
+    source = inspect.getsource(endpoint.convert_to_response_dict)
+    assert "await http_response.content" in source
+    assert "AioStreamingBody(http_response.raw, length)" in source
+    read = inspect.getsource(response.AioStreamingBody.read)
+    assert "await self._raw_stream.content.read(" in read
+    assert "self._raw_stream.content.at_eof()" in inspect.getsource(
+        response.AioStreamingBody.readable)
+
+
+def test_aiobotocore_awaits_handler_answers_and_sends_async_upload_bodies() -> None:
+    # _patch._stubber_call returns a coroutine for a request with an async body (only
+    # aiobotocore sends those, e.g. its aws-chunked S3 upload wrapper), which its emitter awaits.
+    hooks = pytest.importorskip("aiobotocore.hooks")
+    httpchecksum = pytest.importorskip("aiobotocore.httpchecksum")
+    assert "await resolve_awaitable(handler(**kwargs))" in inspect.getsource(
+        hooks.AioHierarchicalEmitter._emit)
+    assert inspect.iscoroutinefunction(httpchecksum.AioAwsChunkedWrapper.read)

@@ -72,6 +72,15 @@ class Jobs:
         return self.mock.advance_job(job["ApplicationId"], job["Id"])
 
 
+def european_job() -> tuple[Any, str, Any]:
+    """A client in eu-west-1, an application there, and a job of it (file from us-east-1's S3)."""
+    europe = boto3.client("pinpoint", region_name="eu-west-1")
+    app_id = europe.create_app(CreateApplicationRequest={"Name": "eu"})["ApplicationResponse"]["Id"]
+    request = {"Format": "CSV", "S3Url": f"s3://{BUCKET}/{GOOD}", "RoleArn": ROLE_ARN}
+    job = europe.create_import_job(ApplicationId=app_id, ImportJobRequest=request)
+    return europe, str(app_id), job["ImportJobResponse"]
+
+
 @pytest.fixture
 def start() -> Iterator[Callable[..., Jobs]]:
     """``start(**options)`` -> :class:`Jobs` inside ``mock_pinpoint_imports(**options)``."""
@@ -392,10 +401,7 @@ def test_controls_need_a_started_mock() -> None:
 
 def test_region_and_account_name_where_the_job_is(start: Callable[..., Jobs]) -> None:
     jobs = start()
-    europe = boto3.client("pinpoint", region_name="eu-west-1")
-    app_id = europe.create_app(CreateApplicationRequest={"Name": "eu"})["ApplicationResponse"]["Id"]
-    job = europe.create_import_job(ApplicationId=app_id, ImportJobRequest={
-        "Format": "CSV", "S3Url": f"s3://{BUCKET}/{GOOD}", "RoleArn": ROLE_ARN})["ImportJobResponse"]
+    europe, app_id, job = european_job()
     with pytest.raises(LookupError, match="region us-east-1"):
         jobs.mock.fail_job(app_id, job["Id"])
     with pytest.raises(LookupError, match="account 111111111111, region eu-west-1"):
@@ -451,11 +457,7 @@ def test_every_application_of_the_account_and_region_shares_the_limit(
     jobs = start(max_running_jobs=1)
     jobs.create()
     assert jobs.create(app_id=jobs.new_app())["JobStatus"] == "PENDING_JOB"
-    europe = boto3.client("pinpoint", region_name="eu-west-1")
-    app_id = europe.create_app(CreateApplicationRequest={"Name": "eu"})["ApplicationResponse"]["Id"]
-    job = europe.create_import_job(ApplicationId=app_id, ImportJobRequest={
-        "Format": "CSV", "S3Url": f"s3://{BUCKET}/{GOOD}", "RoleArn": ROLE_ARN})
-    assert job["ImportJobResponse"]["JobStatus"] == "CREATED"
+    assert european_job()[2]["JobStatus"] == "CREATED"
 
 
 def test_ending_a_running_job_early_starts_the_queued_one_sooner(
@@ -557,4 +559,6 @@ def test_recipe_sleep_ticks_freezegun(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(time, "sleep", frozen.tick)
         job = jobs.create()
         done = wait_for_import(jobs.client, jobs.app_id, job["Id"])
-    assert (done["JobStatus"], done["CompletionDate"]) == ("COMPLETED", "2026-03-01T10:00:15.000Z")
+        assert time.strftime("%H:%M:%S", time.gmtime()) == "10:00:15"  # three 5 s sleeps
+    # "time": CompletionDate is the scheduled instant, not the poll that saw it
+    assert (done["JobStatus"], done["CompletionDate"]) == ("COMPLETED", "2026-03-01T10:00:12.000Z")

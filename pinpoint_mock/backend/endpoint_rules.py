@@ -158,7 +158,7 @@ def _custom_names_problem(definition: Definition) -> str | None:
             if len(values) > MAX_ATTRIBUTE_VALUES:
                 return (f"{label(group, name)} must have at most {MAX_ATTRIBUTE_VALUES} "
                         f"values, got {len(values)}")
-            longest = max(map(len, values))
+            longest = max(map(len, values), default=0)
             if longest > MAX_ATTRIBUTE_VALUE_LENGTH:
                 return (f"{label(group, name)} value must be at most "
                         f"{MAX_ATTRIBUTE_VALUE_LENGTH} characters, got {longest}")

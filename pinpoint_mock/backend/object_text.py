@@ -14,12 +14,13 @@ again and without holding more than one chunk:
   whose iteration splits lines at ``\\n``, ``\\r\\n`` and ``\\r`` and keeps the line ends (as
   :mod:`csv` wants: a quoted cell may span lines). A UTF-8 BOM at offset 0 is dropped.
 * Bytes that are not UTF-8: the complete lines before the offending byte are handed over
-  first, then :class:`Undecodable` is raised with the byte's offset in the object. The reader
+  first, then :class:`UndecodableError` is raised with the byte's offset in the object. The reader
   thus imports every definition that ends before that line, and nothing from it on.
 * While decoding, two facts are kept for the CSV reader (both only ever turn true):
   :attr:`ObjectText.has_tab` (a tab was seen) and :attr:`ObjectText.has_long_line` (a line of
-  more than :attr:`ObjectText.long_line` bytes may exist: see :meth:`ObjectText._scan`). While
-  both are false, no cell holds a tab and no single-line row is longer than ``long_line``.
+  more than :attr:`ObjectText.long_line` bytes may exist: see :meth:`ObjectText._scan`).
+  While :attr:`ObjectText.plain` (neither) holds, no cell holds a tab and no line is longer
+  than ``long_line`` bytes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import io
 from itertools import chain
 from typing import BinaryIO, Iterator
 
-__all__ = ["READ_CHUNK_SIZE", "ObjectText", "Undecodable", "compression_of", "looks_like",
+__all__ = ["READ_CHUNK_SIZE", "ObjectText", "UndecodableError", "compression_of", "looks_like",
            "read_head"]
 
 READ_CHUNK_SIZE = 64 * 1024
@@ -47,7 +48,7 @@ _COMPRESSED = (
 )
 
 
-class Undecodable(Exception):
+class UndecodableError(Exception):
     """The object is not UTF-8 from byte ``offset`` (0-based, counted from the object's first
     byte, a BOM included) on; ``byte`` is the value of that byte."""
 
@@ -102,16 +103,19 @@ class ObjectText:
         stream: the object's stream, positioned after ``head``.
         head: the bytes already read from it (:func:`read_head`).
         long_line: the line length, in bytes, above which :attr:`has_long_line` turns true;
-            may be changed before the next chunk is decoded (0: never checked).
+            may be changed before the next chunk is decoded (0: not checked). Lowering it
+            must also set :attr:`has_long_line` (the chunks already scanned are not rescanned).
 
     Attributes:
         lines: the iterator of the object's lines, line ends kept. It raises
-            :class:`Undecodable` (after the lines before the offending byte) or ``OSError``.
+            :class:`UndecodableError` (after the lines before the offending byte) or ``OSError``.
     """
 
     def __init__(self, stream: BinaryIO, head: bytes, long_line: int = 0):
         self.has_tab = False
         self.has_long_line = False
+        self.plain = True
+        """Neither :attr:`has_tab` nor :attr:`has_long_line` (so far)."""
         self.long_line = long_line
         self._stream = stream
         self._head = head
@@ -156,7 +160,7 @@ class ObjectText:
                 end = max(good.rfind(b"\n"), good.rfind(b"\r")) + 1
                 if end:
                     yield io.StringIO(good[:end].decode("utf-8"), newline="")
-                raise Undecodable(offset + error.start, part[error.start]) from None
+                raise UndecodableError(offset + error.start, part[error.start]) from None
             self._scan(part)
             offset += cut
             yield io.StringIO(text, newline="")
@@ -172,6 +176,7 @@ class ObjectText:
         """
         if not self.has_tab and b"\t" in part:
             self.has_tab = True
+            self.plain = False
         window = self.long_line // 2
         if self.has_long_line or window <= 0 or len(part) <= window:
             return
@@ -179,4 +184,5 @@ class ObjectText:
         for start in range(0, len(part) - window + 1, window):
             if find(b"\n", start, start + window) < 0:
                 self.has_long_line = True
+                self.plain = False
                 return

@@ -9,10 +9,12 @@ Errors are raised as :class:`~pinpoint_mock.backend.errors.PinpointError`.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import uuid
 from typing import Any, Callable, Mapping, Optional, Protocol, Union
 
+from pinpoint_mock.backend.endpoint_rules import MAX_ENDPOINTS_PER_USER, attribute_names_of, show
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
 from pinpoint_mock.backend.importer import ImportResult, Piece, SourceObject, run_import
 from pinpoint_mock.backend.lifecycle import view_at
@@ -254,13 +256,22 @@ class Backend:
     def update_endpoint(
         self, ApplicationId: str, EndpointId: str, EndpointRequest: Mapping[str, Any]
     ) -> Payload:
-        """UpdateEndpoint: create or merge an endpoint; answers 202 with a ``MessageBody``."""
+        """UpdateEndpoint: create or update an endpoint (see :meth:`_register`); answers 202
+        with a ``MessageBody``.
+
+        Raises:
+            BadRequestError: the endpoint would be the 16th of its user ID.
+        """
         app = self.store.application(ApplicationId)
+        request_id = uuid.uuid4().hex
         with self.store.lock:
-            fields = dict(EndpointRequest or {})
+            fields = copy.deepcopy(dict(EndpointRequest or {}))
             fields["Id"] = EndpointId
-            self._register(app, fields)
-        return {"Message": "Accepted", "RequestID": uuid.uuid4().hex}
+            refusal = self._register(app, fields, request_id)
+            if refusal is not None:
+                raise BadRequestError(f"{refusal[0].upper()}{refusal[1:]}.")
+            app.attribute_names.update(attribute_names_of(fields))
+        return {"Message": "Accepted", "RequestID": request_id}
 
     def delete_endpoint(self, ApplicationId: str, EndpointId: str) -> Payload:
         """DeleteEndpoint: returns the deleted endpoint."""
@@ -324,6 +335,7 @@ class Backend:
             endpoint_exists=app.endpoints.__contains__,
             on_endpoint=(lambda fields: self._register(app, fields)) if register else None,
             s3_url=str(request["S3Url"]),
+            attribute_names=app.attribute_names,
         )
 
     def _define_segment(
@@ -395,16 +407,43 @@ class Backend:
         segment.versions.append(body)
         return body
 
-    def _register(self, app: Application, fields: dict[str, Any]) -> None:
-        """Create or merge an endpoint; the Id is the given one or derived from the address."""
-        endpoint_id = fields.get("Id") or _derived_endpoint_id(fields)
+    def _register(
+        self, app: Application, fields: dict[str, Any], request_id: Optional[str] = None
+    ) -> Optional[str]:
+        """Create or update an endpoint from ``EndpointBatchItem``-shaped ``fields`` (kept, not
+        copied).
+
+        The Id is the given one, else derived from ChannelType and Address (stable). An update
+        keeps what ``fields`` does not give: a field given replaces the endpoint's, and inside
+        an object (Demographic, Location, User, Attributes, User.UserAttributes, Metrics) each
+        member or name given replaces that one only ("If an update includes one or more values
+        for a custom attribute, Amazon Pinpoint replaces (overwrites) any existing values",
+        botocore's UpdateEndpoint). Unless given: ``EndpointStatus`` becomes ACTIVE ("Amazon
+        Pinpoint automatically sets this value to ACTIVE when you create an endpoint or update
+        an existing endpoint"), ``EffectiveDate`` the time of the change, ``RequestId``
+        ``request_id`` (when given).
+
+        Returns:
+            None when registered, else why not: the user ID already has
+            :data:`MAX_ENDPOINTS_PER_USER` other endpoints (quotas.md).
+        """
+        now = self.clock()
+        endpoint_id = str(fields.get("Id") or _derived_endpoint_id(fields))
         existing = app.endpoints.get(endpoint_id)
+        merged = _merged(existing.fields, fields) if existing is not None else dict(fields)
+        user_id = (merged.get("User") or {}).get("UserId")
+        if user_id:
+            owned = app.endpoints_by_user.get(str(user_id), {})
+            if endpoint_id not in owned and len(owned) >= MAX_ENDPOINTS_PER_USER:
+                return (f"User.UserId {show(user_id)} may have at most "
+                        f"{MAX_ENDPOINTS_PER_USER} endpoints and already has {len(owned)}")
+        if "EndpointStatus" not in fields:
+            merged["EndpointStatus"] = "ACTIVE"
+        if "EffectiveDate" not in fields:
+            merged["EffectiveDate"] = iso8601(now)
+        if request_id is not None and "RequestId" not in fields:
+            merged["RequestId"] = request_id
         if existing is not None:
-            merged = dict(existing.fields)
-            merged.update({k: v for k, v in fields.items() if k not in ("Attributes", "Metrics")})
-            for group in ("Attributes", "Metrics"):
-                if group in fields:
-                    merged[group] = {**(existing.fields.get(group) or {}), **fields[group]}
             self._unregister(app, existing)
             existing.fields = merged
             endpoint = existing
@@ -412,13 +451,14 @@ class Backend:
             endpoint = Endpoint(
                 application_id=app.application_id,
                 id=endpoint_id,
-                fields=dict(fields),
-                creation_date=self.clock(),
+                fields=merged,
+                creation_date=now,
                 cohort_id=str(int(hashlib.sha1(endpoint_id.encode()).hexdigest(), 16) % 100),
             )
         app.endpoints[endpoint.id] = endpoint
         if endpoint.user_id:
             app.endpoints_by_user.setdefault(endpoint.user_id, {})[endpoint.id] = None
+        return None
 
     def _unregister(self, app: Application, endpoint: Endpoint) -> None:
         app.endpoints.pop(endpoint.id, None)
@@ -443,6 +483,19 @@ class Backend:
                 f"User '{user_id}' has no endpoints in application '{app.application_id}'."
             )
         return [app.endpoints[endpoint_id] for endpoint_id in ids]
+
+
+def _merged(current: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``current`` updated by ``update``: objects merge member by member, anything else is
+    replaced. Neither argument is changed."""
+    merged = dict(current)
+    for key, value in update.items():
+        old = merged.get(key)
+        if isinstance(old, Mapping) and isinstance(value, Mapping):
+            merged[key] = _merged(old, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _derived_endpoint_id(fields: Mapping[str, Any]) -> str:

@@ -96,6 +96,8 @@ class Application:
     jobs_by_segment: dict[str, Listing[ImportJob]] = field(default_factory=dict)
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     endpoints_by_user: dict[str, dict[str, None]] = field(default_factory=dict)
+    attribute_names: set[str] = field(default_factory=set)
+    """Custom names the app has (``Attributes.Plan``, ``Metrics.Visits``, ...): 250 at most."""
 
 
 def _sequence(item: ImportJob | Segment) -> int:

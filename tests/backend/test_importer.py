@@ -300,18 +300,33 @@ def test_real_zip_archive_is_refused() -> None:
     ]
 
 
-def test_latin1_object_is_refused_before_any_row_imports() -> None:
+def test_latin1_byte_stops_the_object_at_its_line() -> None:
     rows = "".join(f"EMAIL,user{i}@example.com\n" for i in range(5))
-    data = ("ChannelType,Address\n" + rows + "EMAIL,jos\xe9@example.com\n").encode("latin-1")
-    result, seen = collect([blob("l.csv", data)])
+    data = ("ChannelType,Address\n" + rows + "EMAIL,jos\xe9@example.com\nSMS,+1555\n").encode(
+        "latin-1"
+    )
+    result, seen = collect([blob("l.csv", data)], piece_size=4)
     offset = data.index(b"\xe9")
     assert result.failures == [
-        f"s3://b/l.csv: the object is not valid UTF-8 (byte 0xe9 at offset {offset}) "
-        "and Pinpoint imports only UTF-8 files."
+        f"s3://b/l.csv: the object is not valid UTF-8 (byte 0xe9 at offset {offset}, line 7) "
+        "and Pinpoint imports only UTF-8 files; its definitions before line 7 were read, "
+        "the rest of it was not."
     ]
-    assert seen == []  # the good rows before the bad byte were not imported either
-    assert (result.total_processed, result.imported) == (0, 0)
-    assert result.pieces == [Piece("l.csv", 0, 0, readable=False)]
+    # the five rows before the bad byte stand; the piece being filled fails; nothing after
+    assert [d["Address"] for d in seen] == [f"user{i}@example.com" for i in range(5)]
+    assert (result.total_processed, result.imported, result.total_failures) == (5, 5, 0)
+    assert result.pieces == [Piece("l.csv", 4, 4), Piece("l.csv", 1, 1, readable=False)]
+    assert result.failed_pieces == 1
+
+
+def test_bad_byte_on_the_first_line_reads_nothing() -> None:
+    result = run_import([blob("u.csv", "\ufeffChannelType,Address\n".encode("utf-16"))], "CSV")
+    assert result.failures == [
+        "s3://b/u.csv: the object is not valid UTF-8 (byte 0xff at offset 0, line 1) and "
+        "Pinpoint imports only UTF-8 files; its definitions before line 1 were read, the rest "
+        "of it was not."
+    ]
+    assert result.pieces == [Piece("u.csv", 0, 0, readable=False)]
 
 
 def test_invalid_utf8_far_into_the_object_gives_its_offset() -> None:
@@ -321,18 +336,42 @@ def test_invalid_utf8_far_into_the_object_gives_its_offset() -> None:
     result = run_import([blob("far.csv", data)], "CSV")
     offset = len(head.encode()) + len("EMAIL,")
     assert result.failures == [
-        f"s3://b/far.csv: the object is not valid UTF-8 (byte 0xc3 at offset {offset}) "
-        "and Pinpoint imports only UTF-8 files."
+        f"s3://b/far.csv: the object is not valid UTF-8 (byte 0xc3 at offset {offset}, "
+        "line 9002) and Pinpoint imports only UTF-8 files; its definitions before line 9002 "
+        "were read, the rest of it was not."
     ]
+    assert (result.total_processed, result.imported) == (9000, 9000)
+    assert result.failed_pieces == 1 and result.pieces[-1].readable is False
+
+
+def test_bom_counts_in_the_offset() -> None:
+    data = b"\xef\xbb\xbf" + b'{"ChannelType":"SMS","Address":"1"}\n{"Address":"\xff"}\n'
+    result = run_import([blob("b.json", data)], "JSON")
+    offset = data.index(b"\xff")
+    assert result.failures == [
+        f"s3://b/b.json: the object is not valid UTF-8 (byte 0xff at offset {offset}"
+        ", line 2) and Pinpoint imports only UTF-8 files; its definitions before line 2 were "
+        "read, the rest of it was not."
+    ]
+    assert (result.total_processed, result.imported) == (1, 1)
 
 
 def test_truncated_utf8_sequence_at_the_end_is_refused() -> None:
     data = ROW.encode() + b"EMAIL,x\xe2\x82"
     result = run_import([blob("t.csv", data)], "CSV")
     assert result.failures == [
-        f"s3://b/t.csv: the object is not valid UTF-8 (byte 0xe2 at offset {len(data) - 2}) "
-        "and Pinpoint imports only UTF-8 files."
+        f"s3://b/t.csv: the object is not valid UTF-8 (byte 0xe2 at offset {len(data) - 2}, "
+        "line 3) and Pinpoint imports only UTF-8 files; its definitions before line 3 were "
+        "read, the rest of it was not."
     ]
+    assert result.imported == 1
+
+
+def test_bad_byte_inside_a_quoted_multiline_cell_drops_that_row() -> None:
+    data = b'ChannelType,Address,Attributes.A\nSMS,1,x\nSMS,2,"a\nb\xff"\n'
+    result = run_import([blob("q.csv", data)], "CSV")
+    assert (result.total_processed, result.imported) == (1, 1)
+    assert "line 4)" in result.failures[0]
 
 
 class BreaksAfter(io.RawIOBase):
@@ -359,13 +398,12 @@ def test_object_that_breaks_while_being_imported() -> None:
     data = ("ChannelType,Address\n" + "SMS,+15550000\n" * 50_000).encode()
     opens = []
 
-    def open_twice() -> BinaryIO:
-        opens.append(1)  # the check pass reads it all, the import pass breaks
-        limit = len(data) if len(opens) == 1 else 20_000
-        return io.BufferedReader(BreaksAfter(data, limit))
+    def open_once() -> BinaryIO:
+        opens.append(1)
+        return io.BufferedReader(BreaksAfter(data, 300_000))
 
-    result = run_import([SourceObject("cut.csv", "b", open_twice)], "CSV")
-    assert len(opens) == 2  # not seekable: opened again
+    result = run_import([SourceObject("cut.csv", "b", open_once)], "CSV")
+    assert len(opens) == 1
     assert len(result.failures) == 1
     assert result.failures[0].startswith("s3://b/cut.csv: the object could not be read after line ")
     assert result.failures[0].endswith(" (connection reset).")
@@ -389,21 +427,30 @@ def test_bom_crlf_and_blank_lines() -> None:
     assert result.total_processed == 2  # blank lines are not definitions
 
 
-def test_quoted_newline_and_line_numbers() -> None:
+def test_line_breaks_and_tabs_in_values_fail_the_row_and_keep_line_numbers() -> None:
     text = (
         "ChannelType,Address,Attributes.Note\n"
         'EMAIL,a@example.com,"two\nlines"\n'
         "EMAIL,,x\n"
         'SMS,+1555,"three\r\nphysical\nlines"\n'
+        'SMS,+1556,"a\ttab"\n'
         "PIGEON,loft,y\n"
+        "SMS,+1557,fine\n"
     )
     result, seen = collect([blob("k.csv", text.encode())])
-    assert seen[0]["Attributes"] == {"Note": ["two\nlines"]}
-    assert seen[1]["Attributes"] == {"Note": ["three\r\nphysical\nlines"]}
     assert result.failures == [
+        "s3://b/k.csv line 2: the value of Attributes.Note holds a line break, which "
+        "Pinpoint's CSV import does not support.",
         "s3://b/k.csv line 4: Address is required for a new endpoint (no Id).",
-        f"s3://b/k.csv line 8: ChannelType must be one of {CHANNELS}, got 'PIGEON'.",
+        "s3://b/k.csv line 5: the value of Attributes.Note holds a line break, which "
+        "Pinpoint's CSV import does not support.",
+        "s3://b/k.csv line 8: the value of Attributes.Note holds a tab, which Pinpoint's CSV "
+        "import does not support.",
+        f"s3://b/k.csv line 9: ChannelType must be one of {CHANNELS}, got 'PIGEON'.",
     ]
+    assert [d["Address"] for d in seen] == ["+1557"]
+    lean = run_import([blob("k.csv", text.encode())], "CSV")
+    assert (lean.failures, lean.imported) == (result.failures, 1)
 
 
 def test_row_with_wrong_number_of_cells() -> None:
@@ -801,10 +848,11 @@ def test_objects_are_streamed_in_chunks() -> None:
     result = run_import([SourceObject("big.csv", "b", open_tracked)], "CSV")
     assert result.imported == 40_000
     assert len(pieces(result)) == 400
-    assert len(opened) == 1  # seekable: checked, rewound, imported
+    assert len(opened) == 1
     assert opened[0].closed
-    assert all(size is not None and 0 < size <= READ_CHUNK_SIZE for size in sizes)
-    assert len(sizes) >= 2 * len(data) // READ_CHUNK_SIZE  # two passes, many reads each
+    assert all(size == READ_CHUNK_SIZE for size in sizes)
+    # one pass: every byte read once (the last read finds the end)
+    assert len(sizes) == -(-len(data) // READ_CHUNK_SIZE) + 1
 
 
 def test_definitions_are_handed_over_while_reading() -> None:

@@ -1,0 +1,287 @@
+"""Clock rules through boto3, for freezegun and time-machine alike (one parametrized matrix),
+and without any time library (``mock.advance``): status follows ``time.time()`` plus the mock's
+offset, never goes backwards, survives travelling back and leaving a frozen block, and dates are
+UTC whatever the local zone. Nothing here sleeps on the real clock."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Iterator, Optional, Protocol
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from freezegun import freeze_time
+
+CreateJob = Callable[..., dict[str, Any]]
+T = datetime(2026, 3, 1, 10, 0, 0, tzinfo=timezone.utc)
+ISO_T = "2026-03-01T10:00:00.000Z"
+
+
+class Clock(Protocol):
+    """What a test does with a time library: move by seconds, or jump to an instant."""
+
+    def shift(self, seconds: float) -> None: ...
+
+    def move_to(self, when: datetime) -> None: ...
+
+
+class _Freezegun:
+    def __init__(self, frozen: Any) -> None:
+        self.frozen = frozen
+
+    def shift(self, seconds: float) -> None:
+        self.frozen.tick(seconds)
+
+    def move_to(self, when: datetime) -> None:
+        self.frozen.move_to(when)
+
+
+class _TimeMachine:
+    def __init__(self, traveller: Any) -> None:
+        self.traveller = traveller
+
+    def shift(self, seconds: float) -> None:
+        self.traveller.shift(seconds)
+
+    def move_to(self, when: datetime) -> None:
+        self.traveller.move_to(when)
+
+
+@contextlib.contextmanager
+def freezegun_at(when: datetime) -> Iterator[Clock]:
+    with freeze_time(when) as frozen:
+        yield _Freezegun(frozen)
+
+
+@contextlib.contextmanager
+def time_machine_at(when: datetime) -> Iterator[Clock]:
+    with time_machine.travel(when, tick=False) as traveller:
+        yield _TimeMachine(traveller)
+
+
+LIBRARIES: dict[str, Callable[[datetime], contextlib.AbstractContextManager[Clock]]] = {
+    "freezegun": freezegun_at,
+    "time-machine": time_machine_at,
+}
+
+
+@pytest.fixture(params=list(LIBRARIES))
+def frozen_at(request: pytest.FixtureRequest) -> Callable[[datetime], Any]:
+    """``with frozen_at(instant) as clock:`` under freezegun, then under time-machine."""
+    return LIBRARIES[request.param]
+
+
+@pytest.fixture
+def read(pinpoint_client: Any, app_id: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def read(job: dict[str, Any]) -> dict[str, Any]:
+        response = pinpoint_client.get_import_job(ApplicationId=app_id, JobId=job["Id"])
+        return dict(response["ImportJobResponse"])
+
+    return read
+
+
+Read = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@contextlib.contextmanager
+def local_zone(name: Optional[str]) -> Iterator[None]:
+    """Set the process's local time zone (``TZ``), restored afterwards."""
+    old = os.environ.get("TZ")
+    if name is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = name
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+# -- the clock drives the status -----------------------------------------------------------------
+
+
+def test_status_follows_the_frozen_clock_stage_by_stage(
+    frozen_at: Callable[[datetime], Any], create_job: CreateJob, read: Read
+) -> None:
+    with frozen_at(T) as clock:
+        job = create_job("endpoints-basic.csv")
+        seen = [job["JobStatus"]]
+        for seconds in (0.999, 0.001, 3.999, 0.001, 2, 4.999, 0.001):
+            clock.shift(seconds)
+            seen.append(read(job)["JobStatus"])
+        done = read(job)
+    assert seen == ["CREATED", "CREATED", "INITIALIZING", "INITIALIZING", "PROCESSING",
+                    "COMPLETING", "COMPLETING", "COMPLETED"]
+    assert (done["CreationDate"], done["CompletionDate"]) == (ISO_T, "2026-03-01T10:00:12.000Z")
+
+
+def test_move_to_jumps_to_the_stage_of_that_instant(
+    frozen_at: Callable[[datetime], Any], create_job: CreateJob, read: Read
+) -> None:
+    with frozen_at(T) as clock:
+        job = create_job("endpoints-basic.csv")
+        clock.move_to(T + timedelta(seconds=6))
+        assert read(job)["JobStatus"] == "PROCESSING"
+        clock.move_to(T + timedelta(days=3))
+        assert read(job)["JobStatus"] == "COMPLETED"
+
+
+def test_mock_advance_adds_to_the_frozen_clock(
+    frozen_at: Callable[[datetime], Any], pinpoint_imports: Any, create_job: CreateJob,
+    read: Read,
+) -> None:
+    with frozen_at(T) as clock:
+        job = create_job("endpoints-basic.csv")
+        clock.shift(3)
+        pinpoint_imports.advance(2)
+        assert read(job)["JobStatus"] == "PROCESSING"  # 3 + 2 = 5 s
+        assert pinpoint_imports.now() == T.timestamp() + 5
+
+
+def test_without_a_time_library_mock_advance_moves_the_job(
+    pinpoint_imports: Any, create_job: CreateJob, read: Read
+) -> None:
+    job = create_job("endpoints-basic.csv")  # the real clock: only milliseconds pass below
+    seen = [job["JobStatus"]]
+    for seconds in (2.5, 3.5, 2.5, 100):
+        pinpoint_imports.advance(seconds=seconds)
+        seen.append(read(job)["JobStatus"])
+    assert seen == ["CREATED", "INITIALIZING", "PROCESSING", "COMPLETING", "COMPLETED"]
+    done = read(job)
+    created = datetime.strptime(done["CreationDate"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    completed = datetime.strptime(done["CompletionDate"], "%Y-%m-%dT%H:%M:%S.%fZ")
+    assert abs((completed - created).total_seconds() - 12) <= 0.001
+
+
+def test_freezegun_tick_true_runs_from_the_frozen_instant(
+    pinpoint_imports: Any, create_job: CreateJob, read: Read
+) -> None:
+    with freeze_time(T, tick=True):
+        job = create_job("endpoints-basic.csv")
+        assert read(job)["JobStatus"] == "CREATED"
+        pinpoint_imports.advance(60)
+        done = read(job)
+    assert done["JobStatus"] == "COMPLETED"
+    assert done["CreationDate"].startswith("2026-03-01T10:00:00.")
+
+
+def test_status_is_not_computed_from_time_monotonic(
+    monkeypatch: pytest.MonkeyPatch, create_job: CreateJob, read: Read
+) -> None:
+    # time-machine leaves time.monotonic alone, so it can be skewed here on purpose.
+    real_monotonic = time.monotonic
+    with time_machine.travel(T, tick=False) as traveller:
+        job = create_job("endpoints-basic.csv")
+        monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + 86_400.0)
+        assert read(job)["JobStatus"] == "CREATED"  # a day of monotonic time: no move
+        monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() - 86_400.0)
+        traveller.shift(6)
+        assert read(job)["JobStatus"] == "PROCESSING"  # six seconds of time.time(): moved
+
+
+# -- travelling back, leaving a frozen block, several freezes ------------------------------------
+
+
+def test_travelling_back_before_creation_keeps_what_was_shown(
+    frozen_at: Callable[[datetime], Any], create_job: CreateJob, read: Read
+) -> None:
+    with frozen_at(T) as clock:
+        job = create_job("s3://audience-files/samples/endpoints-basic.csv")
+        clock.shift(6)
+        shown = read(job)
+        clock.move_to(T - timedelta(days=400))
+        assert read(job) == shown  # same status, same counts: nothing regresses
+        clock.move_to(T + timedelta(seconds=7))
+        assert read(job)["JobStatus"] == "COMPLETING"
+
+
+def test_travelling_back_before_any_read_shows_the_first_stage(
+    frozen_at: Callable[[datetime], Any], create_job: CreateJob, read: Read
+) -> None:
+    with frozen_at(T) as clock:
+        job = create_job("endpoints-basic.csv")
+        clock.move_to(T - timedelta(hours=1))
+        assert read(job)["JobStatus"] == "CREATED"
+        clock.move_to(T + timedelta(seconds=1))
+        assert read(job)["JobStatus"] == "INITIALIZING"
+
+
+def test_leaving_a_freeze_in_the_future_neither_crashes_nor_regresses(
+    frozen_at: Callable[[datetime], Any], create_job: CreateJob, read: Read
+) -> None:
+    future = datetime(2100, 1, 1, tzinfo=timezone.utc)
+    with frozen_at(future) as clock:
+        job = create_job("endpoints-basic.csv")
+        clock.shift(2)
+        assert read(job)["JobStatus"] == "INITIALIZING"
+    again = read(job)  # real time is now decades before the job's creation
+    assert again["JobStatus"] == "INITIALIZING" and "CompletionDate" not in again
+
+
+def test_leaving_a_freeze_in_the_past_finds_the_job_ended_on_schedule(
+    frozen_at: Callable[[datetime], Any], create_job: CreateJob, read: Read
+) -> None:
+    with frozen_at(datetime(2001, 5, 4, 3, 2, 1, tzinfo=timezone.utc)):
+        job = create_job("endpoints-basic.csv")
+        assert read(job)["JobStatus"] == "CREATED"
+    done = read(job)  # real time is now decades after the job's creation
+    assert (done["JobStatus"], done["CompletionDate"]) == ("COMPLETED", "2001-05-04T03:02:13.000Z")
+
+
+@pytest.mark.parametrize("reader", list(LIBRARIES))
+def test_a_job_created_under_one_freeze_is_read_under_another(
+    frozen_at: Callable[[datetime], Any], reader: str, create_job: CreateJob, read: Read
+) -> None:
+    with frozen_at(T):
+        job = create_job("endpoints-basic.csv")
+    with LIBRARIES[reader](T + timedelta(seconds=6)):
+        assert read(job)["JobStatus"] == "PROCESSING"
+    with LIBRARIES[reader](T + timedelta(seconds=2)):
+        assert read(job)["JobStatus"] == "PROCESSING"  # an earlier freeze: no regression
+    with frozen_at(T + timedelta(minutes=5)):
+        assert read(job)["JobStatus"] == "COMPLETED"
+
+
+# -- local time zones ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("zone", ["America/Sao_Paulo", "Asia/Kolkata", "Pacific/Chatham"])
+def test_a_non_utc_local_zone_changes_neither_timing_nor_dates(
+    frozen_at: Callable[[datetime], Any], zone: str, create_job: CreateJob, read: Read
+) -> None:
+    with local_zone(zone), frozen_at(T) as clock:
+        job = create_job("endpoints-basic.csv")
+        clock.shift(1)
+        assert read(job)["JobStatus"] == "INITIALIZING"
+        clock.shift(11)
+        done = read(job)
+    assert (done["CreationDate"], done["CompletionDate"]) == (ISO_T, "2026-03-01T10:00:12.000Z")
+
+
+def test_freezegun_tz_offset_does_not_shift_dates(create_job: CreateJob, read: Read) -> None:
+    with freeze_time("2026-03-01 10:00:00", tz_offset=-3) as frozen:
+        job = create_job("endpoints-basic.csv")
+        frozen.tick(5)
+        assert read(job)["JobStatus"] == "PROCESSING"
+    assert job["CreationDate"] == ISO_T
+
+
+def test_time_machine_travel_to_a_zoned_instant_uses_its_utc_time(
+    create_job: CreateJob, read: Read
+) -> None:
+    sao_paulo = datetime(2026, 3, 1, 7, 0, 0, tzinfo=ZoneInfo("America/Sao_Paulo"))  # 10:00Z
+    with time_machine.travel(sao_paulo, tick=False) as traveller:
+        assert time.localtime().tm_hour == 7  # time-machine set TZ for the block
+        job = create_job("endpoints-basic.csv")
+        traveller.shift(12)
+        done = read(job)
+    assert (job["CreationDate"], done["CompletionDate"]) == (ISO_T, "2026-03-01T10:00:12.000Z")
