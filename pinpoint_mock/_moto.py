@@ -4,7 +4,8 @@ moto internals used here (each guarded by a canary test in ``tests/test_canaries
 
 - ``moto.pinpoint.models.pinpoint_backends[account][region].apps`` — the apps CreateApp made.
 - ``moto.s3.models.s3_backends[account]["aws"].buckets[name].keys`` — the objects, and
-  ``FakeKey.size`` (its Content-Length, checked against the 1 GB import limit before reading),
+  ``FakeKey.size`` (its Content-Length, checked against the 1 GB import limit before reading;
+  its canary is ``test_moto_keys_have_a_size`` in ``tests/test_import_fidelity.py``),
   ``FakeKey._value_buffer`` / ``FakeKey.lock``, read in chunks so that a large object is never
   copied whole (``FakeKey.value`` copies it).
 - ``moto.iam.models.get_account_id_from(access_key)`` — the account of an access key, as moto

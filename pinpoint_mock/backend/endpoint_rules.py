@@ -20,7 +20,6 @@ import json
 from typing import Any, Callable, Collection, Iterator
 
 __all__ = [
-    "ATTRIBUTE_GROUPS",
     "CHANNEL_TYPES",
     "CHANNEL_TYPE_ORDER",
     "Definition",
@@ -38,7 +37,10 @@ __all__ = [
     "attribute_names_of",
     "check_definition",
     "endpoint_size",
+    "label",
+    "new_attribute_names",
     "not_number",
+    "quota_problem",
     "show",
 ]
 
@@ -85,10 +87,6 @@ GROUP_STRINGS: dict[str, tuple[str, ...]] = {
 
 GROUP_NUMBERS: dict[str, tuple[str, ...]] = {"Location": ("Latitude", "Longitude")}
 """The ``double`` members of the groups."""
-
-ATTRIBUTE_GROUPS = ("Attributes", "User.UserAttributes", "Metrics")
-"""The maps of custom names, as a CSV header spells them: ``Attributes.{name}`` and
-``User.UserAttributes.{name}`` (lists of strings), ``Metrics.{name}`` (a double)."""
 
 MAX_ATTRIBUTE_NAME_LENGTH = 50
 """Characters in a custom name (quotas.md "Attribute name length")."""
@@ -169,17 +167,20 @@ def _custom_names_problem(definition: Definition) -> str | None:
     return None
 
 
-def _quota_problem(definition: Definition, known: Collection[str]) -> str | None:
-    count = len(known)
-    for name in attribute_names_of(definition):
-        if name not in known:
-            count += 1
-            if count > MAX_APP_ATTRIBUTE_NAMES:
-                shown = name if len(name) <= 80 else name[:77] + "..."
-                return (f"{shown} would be custom attribute name {count} of the application, "
-                        f"which may have at most {MAX_APP_ATTRIBUTE_NAMES} (Attributes, "
-                        "User.UserAttributes and Metrics together)")
-    return None
+def new_attribute_names(definition: Definition, known: Collection[str]) -> list[str]:
+    """The custom names of ``definition`` (:func:`attribute_names_of`) not in ``known``."""
+    return [name for name in attribute_names_of(definition) if name not in known]
+
+
+def quota_problem(new: list[str], known: int) -> str | None:
+    """Why ``new`` names cannot join an application that has ``known`` names, or None."""
+    if known + len(new) <= MAX_APP_ATTRIBUTE_NAMES:
+        return None
+    name = new[MAX_APP_ATTRIBUTE_NAMES - known]
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    return (f"{shown} would be custom attribute name {MAX_APP_ATTRIBUTE_NAMES + 1} of the "
+            f"application, which may have at most {MAX_APP_ATTRIBUTE_NAMES} (Attributes, "
+            "User.UserAttributes and Metrics together)")
 
 
 def check_definition(
@@ -235,5 +236,7 @@ def check_definition(
             return (f"the endpoint must be at most 15 KB ({MAX_ENDPOINT_BYTES} bytes as JSON), "
                     f"got {size} bytes")
     if attribute_names is not None:
-        return _quota_problem(definition, attribute_names)
+        new = new_attribute_names(definition, attribute_names)
+        if new:
+            return quota_problem(new, len(attribute_names))
     return None

@@ -14,8 +14,9 @@ from typing import Any, Callable, Optional
 from pinpoint_mock.backend.endpoint_rules import (
     CHANNEL_TYPE_ORDER,
     Definition,
-    attribute_names_of,
     check_definition,
+    new_attribute_names,
+    quota_problem,
 )
 from pinpoint_mock.backend.object_text import UndecodableError
 
@@ -142,13 +143,18 @@ class Tally:
         Returns:
             None when it imported, else the reason (the rules, then ``on_endpoint``).
         """
+        reason = check_definition(definition, self.endpoint_exists, None, size_bound)
+        if reason is not None:
+            return reason
         names = self.attribute_names
-        reason = check_definition(definition, self.endpoint_exists, names, size_bound)
+        new = new_attribute_names(definition, names)
+        if new:
+            reason = quota_problem(new, len(names))
         if reason is None and self.on_endpoint is not None:
             reason = self.on_endpoint(definition)
         if reason is None:
             self.counts[definition.get("ChannelType", "")] += 1
-            names.update(attribute_names_of(definition))
+            names.update(new)
         return reason
 
     def unreadable(self, url: str, key: str, message: str) -> None:

@@ -10,9 +10,9 @@ again and without holding more than one chunk:
   end (``\\n`` or ``\\r``; a final ``\\r`` waits for a possible ``\\n``), the rest carried to
   the next chunk, so a line is never split and a multi-byte UTF-8 sequence never either (no
   byte of one is ``\\n`` or ``\\r``). A line longer than a chunk is carried until it ends.
-* The cut part is decoded as strict UTF-8 and handed over as an ``io.StringIO(newline="")``,
-  whose iteration splits lines at ``\\n``, ``\\r\\n`` and ``\\r`` and keeps the line ends (as
-  :mod:`csv` wants: a quoted cell may span lines). A UTF-8 BOM at offset 0 is dropped.
+* The cut part is decoded as strict UTF-8 and handed over as a list of lines split at
+  ``\\n``, ``\\r\\n`` and ``\\r``, line ends kept (as :mod:`csv` wants: a quoted cell may
+  span lines). A UTF-8 BOM at offset 0 is dropped.
 * Bytes that are not UTF-8: the complete lines before the offending byte are handed over
   first, then :class:`UndecodableError` is raised with the byte's offset in the object. The reader
   thus imports every definition that ends before that line, and nothing from it on.
@@ -28,7 +28,7 @@ from __future__ import annotations
 import codecs
 import io
 from itertools import chain
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 __all__ = ["READ_CHUNK_SIZE", "ObjectText", "UndecodableError", "compression_of", "looks_like",
            "read_head"]
@@ -96,6 +96,22 @@ def looks_like(head: bytes) -> str | None:
     return "JSON" if rest[:1] == b"{" else "CSV"
 
 
+def _lines(text: str) -> Iterable[str]:
+    """The lines of ``text``, line ends kept, split at ``\\n``, ``\\r\\n`` and ``\\r`` only.
+
+    ``str.splitlines`` (a list: a fraction of the memory of a ``StringIO``, which holds 4 bytes
+    per character) also splits at ``\\v``, ``\\f``, ``\\x1c``-``\\x1e``, ``\\x85``,
+    ``\\u2028`` and ``\\u2029``; when it made more lines than there are line ends, one of
+    those is in a value, and ``io.StringIO(newline="")``, which splits at the three line ends
+    only, is used instead.
+    """
+    lines = text.splitlines(True)
+    ends = text.count("\n") + text.count("\r") - text.count("\r\n")
+    if len(lines) == ends + (not text.endswith(("\n", "\r"))):
+        return lines
+    return io.StringIO(text, newline="")
+
+
 class ObjectText:
     """The text of one object, decoded once, in chunks, as the reader asks for lines.
 
@@ -121,7 +137,7 @@ class ObjectText:
         self._head = head
         self.lines: Iterator[str] = chain.from_iterable(self._chunks())
 
-    def _chunks(self) -> Iterator[io.StringIO]:
+    def _chunks(self) -> Iterator[Iterable[str]]:
         stream, size = self._stream, READ_CHUNK_SIZE
         data = self._head
         self._head = b""
@@ -134,7 +150,8 @@ class ObjectText:
             if not eof and len(data) < size:
                 more = stream.read(size)
                 if more:
-                    data += more
+                    data = data + more if data else more
+                    del more
                     continue
                 eof = True
             if eof:
@@ -150,23 +167,27 @@ class ObjectText:
                     if not more:
                         eof = True
                     data += more
+                    del more
                     continue
-            part, data = data[:cut], data[cut:]
-            searched = 0
             try:
-                text = part.decode("utf-8")
+                text = str(memoryview(data)[:cut], "utf-8")  # decoded in place, not copied
             except UnicodeDecodeError as error:
-                good = part[: error.start]
+                good = data[: error.start]
                 end = max(good.rfind(b"\n"), good.rfind(b"\r")) + 1
                 if end:
-                    yield io.StringIO(good[:end].decode("utf-8"), newline="")
-                raise UndecodableError(offset + error.start, part[error.start]) from None
-            self._scan(part)
+                    yield _lines(good[:end].decode("utf-8"))
+                raise UndecodableError(offset + error.start, data[error.start]) from None
+            self._scan(data, cut)
             offset += cut
-            yield io.StringIO(text, newline="")
+            data = data[cut:]
+            searched = 0
+            lines = _lines(text)
+            del text  # hold one chunk at a time: only its lines now
+            yield lines
+            del lines
 
-    def _scan(self, part: bytes) -> None:
-        """Update :attr:`has_tab` and :attr:`has_long_line` for a chunk of whole lines.
+    def _scan(self, data: bytes, end: int) -> None:
+        """Update :attr:`has_tab` and :attr:`has_long_line` for ``data[:end]``, whole lines.
 
         A line longer than ``2w`` bytes (``w`` = ``long_line // 2``) covers at least one whole
         window ``[k*w, (k+1)*w)`` of the chunk, and that window holds no ``\\n``; so when
@@ -174,14 +195,14 @@ class ObjectText:
         one ``bytes.find`` per window, not one per line. (Lines ended by a lone ``\\r``
         make windows without ``\\n``: such a file is simply treated as having long lines.)
         """
-        if not self.has_tab and b"\t" in part:
+        find = data.find
+        if not self.has_tab and find(b"\t", 0, end) >= 0:
             self.has_tab = True
             self.plain = False
         window = self.long_line // 2
-        if self.has_long_line or window <= 0 or len(part) <= window:
+        if self.has_long_line or window <= 0 or end <= window:
             return
-        find = part.find
-        for start in range(0, len(part) - window + 1, window):
+        for start in range(0, end - window + 1, window):
             if find(b"\n", start, start + window) < 0:
                 self.has_long_line = True
                 self.plain = False

@@ -10,6 +10,7 @@ Errors are raised as :class:`~pinpoint_mock.backend.errors.PinpointError`.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import uuid
 from typing import Any, Callable, Mapping, Optional, Protocol, Union
@@ -325,15 +326,17 @@ class Backend:
             message = f"{request['S3Url']}: {error}"
             result = ImportResult()
             result.pieces.append(Piece(key=prefix, processed=0, imported=0, readable=False))
-            result.failures.append(message)
-            result.total_failures = 1
+            result.failures.append(message)  # no definition was read: TotalFailures stays 0
             return result
-        register = bool(request.get("RegisterEndpoints"))
+        on_endpoint: Optional[Callable[[dict[str, Any]], Optional[str]]] = None
+        if request.get("RegisterEndpoints"):
+            now = self.clock()  # every endpoint of the job is changed at CreateImportJob
+            on_endpoint = functools.partial(self._register, app, now=(now, iso8601(now)))
         return run_import(
             objects,
             str(request["Format"]),
             endpoint_exists=app.endpoints.__contains__,
-            on_endpoint=(lambda fields: self._register(app, fields)) if register else None,
+            on_endpoint=on_endpoint,
             s3_url=str(request["S3Url"]),
             attribute_names=app.attribute_names,
         )
@@ -408,7 +411,11 @@ class Backend:
         return body
 
     def _register(
-        self, app: Application, fields: dict[str, Any], request_id: Optional[str] = None
+        self,
+        app: Application,
+        fields: dict[str, Any],
+        request_id: Optional[str] = None,
+        now: Optional[tuple[float, str]] = None,
     ) -> Optional[str]:
         """Create or update an endpoint from ``EndpointBatchItem``-shaped ``fields`` (kept, not
         copied).
@@ -423,11 +430,15 @@ class Backend:
         an existing endpoint"), ``EffectiveDate`` the time of the change, ``RequestId``
         ``request_id`` (when given).
 
+        ``now`` is the time of the change and its ISO 8601 form (default: the clock's now).
+
         Returns:
             None when registered, else why not: the user ID already has
             :data:`MAX_ENDPOINTS_PER_USER` other endpoints (quotas.md).
         """
-        now = self.clock()
+        if now is None:
+            seconds = self.clock()
+            now = (seconds, iso8601(seconds))
         endpoint_id = str(fields.get("Id") or _derived_endpoint_id(fields))
         existing = app.endpoints.get(endpoint_id)
         merged = _merged(existing.fields, fields) if existing is not None else dict(fields)
@@ -440,7 +451,7 @@ class Backend:
         if "EndpointStatus" not in fields:
             merged["EndpointStatus"] = "ACTIVE"
         if "EffectiveDate" not in fields:
-            merged["EffectiveDate"] = iso8601(now)
+            merged["EffectiveDate"] = now[1]
         if request_id is not None and "RequestId" not in fields:
             merged["RequestId"] = request_id
         if existing is not None:
@@ -452,7 +463,7 @@ class Backend:
                 application_id=app.application_id,
                 id=endpoint_id,
                 fields=merged,
-                creation_date=now,
+                creation_date=now[0],
                 cohort_id=str(int(hashlib.sha1(endpoint_id.encode()).hexdigest(), 16) % 100),
             )
         app.endpoints[endpoint.id] = endpoint

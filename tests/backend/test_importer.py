@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import pathlib
+import random
 import zipfile
 from typing import Any, BinaryIO, Callable
 
@@ -277,9 +278,10 @@ def test_object_that_cannot_be_opened() -> None:
 @pytest.mark.parametrize(
     ("data", "what"),
     [
-        (gzip.compress(ROW.encode()), "gzip-compressed"),
+        (gzip.compress(ROW.encode(), mtime=0), "gzip-compressed"),
         (b"PK\x03\x04rest", "a ZIP archive"),
     ],
+    ids=["gzip", "zip"],
 )
 def test_compressed_objects_are_refused(data: bytes, what: str) -> None:
     result, seen = collect([blob("z.csv", data)])
@@ -871,3 +873,184 @@ def test_definitions_are_handed_over_while_reading() -> None:
 
     run_import([SourceObject("big.csv", "b", open_tracked)], "CSV", on_endpoint=on_endpoint)
     assert stream_positions and stream_positions[0] < len(data) // 4
+
+
+# --------------------------------------------------------------------------------------------
+# Issue #3: one pass, new rules, the fast CSV path
+
+
+def test_rows_the_fast_path_takes_are_decided_as_the_full_path_decides() -> None:
+    """Random rows (good and bad cells of every kind): counting without on_endpoint (the fast
+    path) and handing definitions over (the full path) give the same result."""
+    rng = random.Random(3)
+    header = ("Id,ChannelType,Address,OptOut,EndpointStatus,Attributes.A,Attributes.A,"
+              "User.UserAttributes.B,Metrics.M,Location.Latitude,User.UserId")
+    cells = [
+        ["", "", "e1", "e2"],
+        ["SMS", "EMAIL", "", "FAX", "sms"],
+        ["+1", "a@x", ""],
+        ["", "ALL", "NONE", "SOME"],
+        ["", "ACTIVE", "INACTIVE", "ON"],
+        ["", "x", "v" * 100, "v" * 101, '"a\tb"', '"a\nb"'],
+        ["", "y", '"q, r"'],
+        ["", "b", "w" * 101],
+        ["", "1", "2.5", "nan", "inf", "1e999", "many"],
+        ["", "41.1", "north"],
+        ["", "u1", "u2"],
+    ]
+    rows = [",".join(rng.choice(options) for options in cells) for _ in range(3000)]
+    rows += ["SMS,+1", "", "SMS,+1,,,,,,,,,,,extra", "\t,SMS,+1,,,,,,,,"]
+    text = header + "\n" + "\n".join(rows) + "\n"
+
+    def run(on_endpoint: Any) -> ImportResult:
+        return run_import([blob("k.csv", text.encode())], "CSV", piece_size=7,
+                          endpoint_exists=lambda endpoint_id: endpoint_id == "e1",
+                          on_endpoint=on_endpoint)
+
+    lean, full = run(None), run(lambda definition: None)
+    assert lean == full
+    assert 0 < lean.imported < lean.total_processed
+    assert lean.total_failures == lean.total_processed - lean.imported
+
+
+def test_on_endpoint_may_refuse_a_definition() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def on_endpoint(definition: dict[str, Any]) -> str | None:
+        if definition["Address"] == "+2":
+            return "User.UserId 'u' may have at most 15 endpoints and already has 15"
+        seen.append(definition)
+        return None
+
+    result = csv_import("ChannelType,Address,Attributes.A\nSMS,+1,x\nSMS,+2,y\n",
+                        on_endpoint=on_endpoint, attribute_names=(names := set()))
+    assert result.failures == [
+        "s3://b/k.csv line 3: User.UserId 'u' may have at most 15 endpoints and already has 15."
+    ]
+    assert (result.imported, result.channel_counts, len(seen)) == (1, {"SMS": 1}, 1)
+    assert names == {"Attributes.A"}
+
+
+def test_attribute_names_of_the_application_are_given_and_grown() -> None:
+    names = {f"Attributes.n{i}" for i in range(249)}
+    result = csv_import("ChannelType,Address,Metrics.a,Metrics.b,Attributes.n0\n"
+                        "SMS,+1,1,,x\nSMS,+2,,2,\nSMS,+3,3,,\nSMS,+4,,,y\n",
+                        attribute_names=names)
+    assert result.failures == [
+        "s3://b/k.csv line 3: Metrics.b would be custom attribute name 251 of the application, "
+        "which may have at most 250 (Attributes, User.UserAttributes and Metrics together)."
+    ]
+    assert len(names) == 250 and "Metrics.a" in names
+    # without a set, the quota counts the names of this import only
+    many = ",".join(f"Attributes.x{i}" for i in range(251))
+    result = csv_import(f"ChannelType,Address,{many}\nSMS,+1,{','.join(['v'] * 251)}\n")
+    assert result.failures[0].startswith("s3://b/k.csv line 2: Attributes.x250 would be custom "
+                                         "attribute name 251")
+
+
+def test_more_rules_of_check_definition() -> None:
+    def check(definition: dict[str, Any], **kwargs: Any) -> str | None:
+        return check_definition({"ChannelType": "SMS", "Address": "+1", **definition},
+                                lambda endpoint_id: False, **kwargs)
+
+    assert check({"EndpointStatus": "ON"}) == "EndpointStatus must be ACTIVE or INACTIVE, got 'ON'"
+    assert check({"Attributes": {"T": ["v"] * 51}}) == (
+        "Attributes.T must have at most 50 values, got 51"
+    )
+    big = {"Attributes": {name: ["v" * 100] * 50 for name in "ABC"}}
+    size = len(json.dumps({"ChannelType": "SMS", "Address": "+1", **big}, separators=(",", ":")))
+    assert check(big) == (
+        f"the endpoint must be at most 15 KB (15360 bytes as JSON), got {size} bytes"
+    )
+    assert check(big, size_bound=15360) is None  # a bound from the caller skips measuring
+    assert check({"Metrics": {"m": 1.0}}, attribute_names={f"a{i}" for i in range(250)}) == (
+        "Metrics.m would be custom attribute name 251 of the application, which may have at "
+        "most 250 (Attributes, User.UserAttributes and Metrics together)"
+    )
+    assert check({"Metrics": {"m": 1.0}}, attribute_names={"Metrics.m"} | set(map(str, range(249)))
+                 ) is None
+
+
+@pytest.mark.parametrize(
+    ("magic", "what"),
+    [(b"BZh91AY&SY", "bzip2-compressed"), (b"\xfd7zXZ\x00\x00", "xz-compressed"),
+     (b"\x28\xb5\x2f\xfd\x00", "zstd-compressed"), (b"PK\x05\x06" + b"\x00" * 18, "a ZIP archive")],
+)
+def test_other_compressed_formats_are_refused(magic: bytes, what: str) -> None:
+    result = run_import([blob("z.json", magic)], "JSON")
+    assert result.failures == [
+        f"s3://b/z.json: the object is {what} and Pinpoint imports only uncompressed files."
+    ]
+
+
+def test_the_import_size_limit_is_checked_before_opening() -> None:
+    opened: list[str] = []
+    data = ROW.encode()
+    objects = [
+        SourceObject("a.csv", "b", lambda: opened.append("a") or io.BytesIO(data), 600),
+        SourceObject("b.csv", "b", lambda: opened.append("b") or io.BytesIO(data), 500),
+        SourceObject("c", "b", lambda: opened.append("c") or io.BytesIO(data), 500),
+        SourceObject("d.csv", "b", lambda: opened.append("d") or io.BytesIO(data), 400),
+        SourceObject("e.csv", "b", lambda: opened.append("e") or io.BytesIO(data), None),
+    ]
+    result = run_import(objects, "CSV", max_import_bytes=1000)
+    assert opened == ["a", "c", "d", "e"]  # b is refused unopened; c is sniffed, then refused
+    assert result.failures == [
+        "s3://b/b.csv: the object (500 bytes) was not read: with it the import would read 1100 "
+        "bytes, over Pinpoint's limit of 1 GB (1000 bytes) per import job.",
+        "s3://b/c: the object (500 bytes) was not read: with it the import would read 1100 "
+        "bytes, over Pinpoint's limit of 1 GB (1000 bytes) per import job.",
+    ]
+    assert [(p.key, p.processed, p.readable) for p in result.pieces] == [
+        ("a.csv", 1, True), ("b.csv", 0, False), ("c", 0, False), ("d.csv", 1, True),
+        ("e.csv", 1, True),
+    ]
+    assert result.objects_read == 5
+
+
+def test_crlf_split_across_chunks_and_lines_longer_than_a_chunk() -> None:
+    line = "SMS,+1555000\r\n"
+    head = "ChannelType,Address\r\n"
+    count = (READ_CHUNK_SIZE - len(head)) // len(line) - 1
+    # make the first chunk end between "\r" and "\n"
+    nines = READ_CHUNK_SIZE - 1 - len(head) - count * len(line) - len("SMS,")
+    text = head + line * count + "SMS," + "9" * nines + "\r\n"
+    long_address = "7" * 100_000  # a line longer than a chunk, a cell within csv's limit
+    text += "EMAIL,\r\n" + "SMS," + long_address + "\r\n" + "EMAIL,\r\n"
+    size = len(json.dumps({"ChannelType": "SMS", "Address": long_address}, separators=(",", ":")))
+    assert text.encode()[READ_CHUNK_SIZE - 1 : READ_CHUNK_SIZE + 1] == b"\r\n"
+    result = csv_import(text)
+    first_bad = count + 3
+    assert result.failures == [
+        f"s3://b/k.csv line {first_bad}: Address is required for a new endpoint (no Id).",
+        f"s3://b/k.csv line {first_bad + 1}: the endpoint must be at most 15 KB (15360 bytes as "
+        f"JSON), got {size} bytes.",
+        f"s3://b/k.csv line {first_bad + 2}: Address is required for a new endpoint (no Id).",
+    ]
+    assert result.imported == count + 1
+
+
+def test_cr_line_ends_and_unusual_separators_inside_values() -> None:
+    result, seen = collect([blob("k.csv", b"ChannelType,Address\rSMS,+1\rEMAIL,\rSMS,+2\r")])
+    assert [d["Address"] for d in seen] == ["+1", "+2"]
+    assert result.failures == ["s3://b/k.csv line 3: Address is required for a new endpoint "
+                               "(no Id)."]
+    odd = "a\u2028b\x0cc\x1dd\x85e"
+    result, seen = collect([blob("k.csv", f"ChannelType,Address,Attributes.N\nSMS,+1,{odd}\n"
+                                  .encode())])
+    assert seen[0]["Attributes"] == {"N": [odd]} and result.failures == []
+    result, seen = collect([blob("k.json", json.dumps({"ChannelType": "SMS", "Address": odd},
+                                                      ensure_ascii=False).encode())], "JSON")
+    assert seen == [{"ChannelType": "SMS", "Address": odd}]
+
+
+def test_a_tab_anywhere_in_a_chunk_only_slows_the_rows_down() -> None:
+    rows = "".join(f"SMS,+1{n}\n" for n in range(5000))
+    text = f"ChannelType,Address,Attributes.A\n{rows.replace(chr(10), ',x' + chr(10))}"
+    text += 'SMS,+2,"t\tab"\n'
+    result = csv_import(text)
+    assert (result.imported, result.total_failures) == (5000, 1)
+    assert result.failures == [
+        "s3://b/k.csv line 5002: the value of Attributes.A holds a tab, which Pinpoint's CSV "
+        "import does not support."
+    ]
