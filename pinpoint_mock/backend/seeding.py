@@ -111,12 +111,8 @@ def seed_import_jobs(
         if completed:
             plan = plan_for(flags, backend.settings.schedule)
             return plan, now - plan.end, plan.end
-        progression: Any = getattr(backend, "progression", None)
-        if progression is not None:  # the backend plans new jobs itself (running-jobs queue)
-            return progression.plan(flags, now), now, 0.0
-        plan = plan_for(flags, backend.settings.schedule)
-        immediate = backend.settings.progression == "immediate"
-        return plan, now, plan.end if immediate else 0.0
+        # planned as CreateImportJob plans a job (the running-jobs queue included)
+        return backend.progression.plan(flags, now), now, 0.0
 
     shared = fresh() if completed else None
 
