@@ -30,44 +30,43 @@ _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 
 
-def account_of(headers: Mapping[str, str], known: dict[str, str]) -> str:
+def account_of(headers: Mapping[str, Any], known: dict[str, str]) -> str:
     """The account id moto would use for a request with these headers.
 
-    ``known`` caches the account of each access key (pass one dict per mock scope).
+    ``headers`` is botocore's case-insensitive headers object. ``known`` caches the account of
+    each access key (pass one dict per mock scope; it holds one entry per access key used).
     """
     env = os.environ.get("MOTO_ACCOUNT_ID")
     if env:
         return env
-    for key, value in headers.items():
-        lowered = key.lower()
-        if lowered == "x-moto-account-id":
-            return str(value)
-        if lowered == "authorization":
-            text = value.decode() if isinstance(value, bytes) else str(value)
-            account = known.get(text)
-            if account is None:
-                match = _ACCESS_KEY.search(text)
-                if match is None:
-                    break
-                from moto.iam.models import get_account_id_from
+    header = headers.get("x-moto-account-id")
+    if header:
+        return _text(header)
+    authorization = headers.get("Authorization")
+    match = _ACCESS_KEY.search(_text(authorization)) if authorization else None
+    if match is None:
+        return DEFAULT_ACCOUNT_ID
+    access_key = match.group(1)
+    account = known.get(access_key)
+    if account is None:
+        from moto.iam.models import get_account_id_from
 
-                account = known[text] = get_account_id_from(match.group(1))
-            return account
-    return DEFAULT_ACCOUNT_ID
+        account = known[access_key] = get_account_id_from(access_key)
+    return account
 
 
-def region_of(url_host: str, headers: Mapping[str, str]) -> str:
+def _text(value: Any) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
+def region_of(url_host: str, headers: Mapping[str, Any]) -> str:
     """The region of a request: from ``pinpoint.{region}.amazonaws.com`` or the signature."""
     parts = url_host.split(".")
     if len(parts) >= 3 and parts[0] == "pinpoint":
         return parts[1]
-    for key, value in headers.items():
-        if key.lower() == "authorization":
-            text = value.decode() if isinstance(value, bytes) else str(value)
-            match = _REGION.search(text)
-            if match:
-                return match.group(1)
-    return "us-east-1"
+    authorization = headers.get("Authorization")
+    match = _REGION.search(_text(authorization)) if authorization else None
+    return match.group(1) if match else "us-east-1"
 
 
 def app_exists(account_id: str, region: str) -> Callable[[str], bool]:

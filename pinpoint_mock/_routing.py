@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import random
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -218,9 +219,12 @@ def encode_error(error: PinpointError, request_id: Optional[str] = None) -> Http
     return HttpResponse(error.status, headers, body)
 
 
+_request_ids = random.Random()
+
+
 def new_request_id() -> str:
-    """A request id in AWS's form (a UUID)."""
-    return str(uuid.uuid4())
+    """A request id in AWS's form (a random version-4 UUID; not for cryptography)."""
+    return str(uuid.UUID(int=_request_ids.getrandbits(128), version=4))
 
 
 def _headers(request_id: str) -> dict[str, str]:

@@ -220,15 +220,48 @@ def view_at(plan: Plan, elapsed: float) -> View:
     status = plan.statuses[stage]
     total = plan.total_pieces
     if status is JobStatus.PROCESSING:
-        done = total
-        if plan.per_piece > 0:
-            done = min(int((elapsed - plan.starts[stage]) // plan.per_piece), total)
+        done = _pieces_done(plan, stage, elapsed)
     elif status in _BEFORE_PROCESSING:
         done = 0
     else:
         done = total
     failed = plan.failed_before[done]
     return View(stage, status, done - failed, failed)
+
+
+def view_until(plan: Plan, elapsed: float) -> float:
+    """Offset in seconds up to which :func:`view_at` shows the same view as at ``elapsed``:
+    the next stage's start, or during PROCESSING the next piece's end (inf once terminal)."""
+    elapsed = max(elapsed, 0.0)
+    stage = bisect.bisect_right(plan.starts, elapsed) - 1
+    if stage >= plan.last_stage:
+        return math.inf
+    until = plan.starts[stage + 1]
+    if plan.statuses[stage] is JobStatus.PROCESSING and plan.per_piece > 0:
+        done = _pieces_done(plan, stage, elapsed)
+        if done < plan.total_pieces:
+            until = min(until, _piece_end(plan, stage, done + 1))
+    return until
+
+
+def _piece_end(plan: Plan, stage: int, piece: int) -> float:
+    """Offset at which the ``piece``-th piece (from 1) of PROCESSING stage ``stage`` is done."""
+    return plan.starts[stage] + piece * plan.per_piece
+
+
+def _pieces_done(plan: Plan, stage: int, elapsed: float) -> int:
+    """Pieces done at ``elapsed`` in PROCESSING stage ``stage``: those whose
+    :func:`_piece_end` is at most ``elapsed`` (the same float expression
+    :func:`view_until` uses, so the two never disagree by a rounding)."""
+    total = plan.total_pieces
+    if plan.per_piece <= 0:
+        return total
+    done = min(max(int((elapsed - plan.starts[stage]) // plan.per_piece), 0), total)
+    while done < total and _piece_end(plan, stage, done + 1) <= elapsed:
+        done += 1
+    while done > 0 and _piece_end(plan, stage, done) > elapsed:
+        done -= 1
+    return done
 
 
 def next_stage_start(plan: Plan, elapsed: float) -> float:

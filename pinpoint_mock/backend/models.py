@@ -87,6 +87,9 @@ class ImportJob:
     completion: Optional[float] = None
     final: Optional[bytes] = field(default=None, repr=False)
     """The encoded terminal view, once a read has reached it: it never changes again."""
+    current: Optional[tuple[float, bytes]] = field(default=None, repr=False)
+    """Under the ``"time"`` progression, ``(until, bytes)``: what every read shows while the
+    job's position stays below ``until`` seconds (set and dropped with the plan's lock held)."""
     _encoded: dict[tuple[int, int, int], bytes] = field(default_factory=dict, repr=False)
 
     @property
@@ -138,6 +141,7 @@ class ImportJob:
             self.result = result
         self._encoded = {}
         self.final = None
+        self.current = None
 
 
 @dataclass

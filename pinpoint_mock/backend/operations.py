@@ -300,7 +300,7 @@ class Backend:
 
     def _job_bytes(self, job: ImportJob) -> bytes:
         """The job as a read returns it now (a terminal job's bytes are reused as they are)."""
-        return job.final or job.encoded(self.progression.read(job))
+        return job.final or self.progression.read_bytes(job, self.clock())
 
     def _jobs_page(
         self,
@@ -310,8 +310,8 @@ class Backend:
         token: Optional[str],
     ) -> bytes:
         page = self.store.page(listing, key, page_size, token)
-        job_bytes = self._job_bytes
-        body = b'{"Item":[' + b",".join([job.final or job_bytes(job) for job in page.items])
+        read_bytes, now = self.progression.read_bytes, self.clock()
+        body = b'{"Item":[' + b",".join([job.final or read_bytes(job, now) for job in page.items])
         if page.next_token is not None:
             body += b'],"NextToken":"' + page.next_token.encode() + b'"}'
         else:

@@ -33,6 +33,7 @@ from pinpoint_mock.backend.lifecycle import (
     next_stage_start,
     plan_for,
     view_at,
+    view_until,
 )
 from pinpoint_mock.backend.models import ImportJob
 from pinpoint_mock.backend.queueing import queued_start
@@ -112,6 +113,26 @@ class Progression:
         else:
             target = job.elapsed_seen
         return self._move(job, target, by_clock=False)
+
+    def read_bytes(self, job: ImportJob, now: float) -> bytes:
+        """:meth:`read` as the encoded ``ImportJobResponse``, at clock ``now`` (POSIX seconds).
+
+        Under ``"time"`` the bytes of a view are kept with the job until its position reaches
+        the point where the view may change (next stage, or next piece): a read in between
+        costs two comparisons, however many jobs a page holds.
+        """
+        if self.settings.progression != "time":
+            return job.encoded(self.read(job))
+        elapsed = now - job.created
+        current = job.current
+        if current is not None and elapsed < current[0] and job.elapsed_seen < current[0]:
+            return current[1]
+        plan = job.plan
+        data = job.encoded(self._move(job, elapsed, by_clock=True))
+        with self.store.lock:
+            if job.plan is plan:  # not replanned meanwhile (replan drops `current` under the lock)
+                job.current = (view_until(plan, job.elapsed_seen), data)
+        return data
 
     # -- control from a test -----------------------------------------------------------------
 

@@ -341,3 +341,21 @@ def test_stepped_queue_waits_for_a_shown_end_and_keeps_creation_order() -> None:
         pass
     assert (world.read(third), world.read(second), world.read(third)) == (
         S.PENDING_JOB, S.CREATED, S.PENDING_JOB)
+
+
+@pytest.mark.parametrize("per_piece", [0.0, 0.1, 2.0])
+def test_view_until_bounds_the_span_of_one_view(per_piece: float) -> None:
+    from pinpoint_mock.backend.lifecycle import view_until
+
+    plan = plan_for([False, True, False, False], Schedule(per_piece=per_piece))
+    elapsed = 0.0
+    while elapsed < plan.end + 1:
+        until = view_until(plan, elapsed)
+        view = view_at(plan, elapsed)
+        probes = [elapsed, (elapsed + until) / 2] if until != float("inf") else [elapsed, 1e9]
+        assert [view_at(plan, probe) for probe in probes] == [view, view]
+        if until == float("inf"):
+            assert view.status.terminal
+            break
+        assert view_at(plan, until) != view
+        elapsed = until
