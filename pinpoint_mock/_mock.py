@@ -14,7 +14,7 @@ import inspect
 import threading
 import unittest
 from types import TracebackType
-from typing import Any, Callable, ClassVar, Iterable, Optional, TypeVar, Union, cast, overload
+from typing import Any, Callable, Iterable, Optional, TypeVar, Union, cast, overload
 
 from moto import mock_aws
 
@@ -59,8 +59,6 @@ class PinpointImportsMock(JobControl):
     Raises:
         ValueError: an option is not one of the allowed values.
     """
-
-    _copies: ClassVar[int] = 0
 
     def __init__(
         self,
