@@ -108,11 +108,8 @@ class State:
     def answer(
         self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]
     ) -> Optional[HttpResponse]:
-        """The response to one intercepted request, or None when moto should answer it."""
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        if not host.startswith("pinpoint."):
-            return None
+        """The response to one intercepted Pinpoint request (whatever its host: a client with
+        its own ``endpoint_url`` is served too), or None when moto should answer it."""
         routes = router()
         operation = routes.operation_of(method, url)
         if operation is None:
@@ -131,6 +128,7 @@ class State:
         try:
             operation, params = routes.parse(method, url, headers, body)
             account = _moto.account_of(headers, self._accounts)
+            host = urlsplit(url).hostname or ""
             backend = self.backend(account, _moto.region_of(host, headers))
             payload = getattr(backend, method_name)(**params)
         except PinpointError as error:

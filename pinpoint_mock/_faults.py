@@ -29,8 +29,10 @@ FAULT_HEADER = "x-pinpoint-mock-fault"
 """The header on every injected response; its value describes the rule (``str(fault)``)."""
 
 _RESERVED_HEADERS = ("content-type", "x-amzn-errortype", "x-amzn-requestid", FAULT_HEADER)
-_sleep = time.sleep
-"""How latency is waited (in the calling thread, holding no lock); tests replace it."""
+def _sleep(seconds: float) -> None:
+    """How latency is waited: ``time.sleep`` as it is at call time (so a test that patches
+    ``time.sleep`` patches this too), in the calling thread, holding no lock."""
+    time.sleep(seconds)
 
 
 def _operation_error(operation: object) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import threading
 import unittest
 from types import TracebackType
@@ -225,10 +226,16 @@ class PinpointImportsMock(JobControl):
         """Move the mock's clock forward by ``seconds`` (with or without a time library).
 
         Raises:
-            ValueError: ``seconds`` is negative or not a number.
+            ValueError: ``seconds`` is negative, infinite, NaN or not a number.
         """
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            raise ValueError(f"advance() takes a number of seconds >= 0, got {seconds!r}.")
+        if (
+            isinstance(seconds, bool)
+            or not isinstance(seconds, (int, float))
+            or not 0 <= seconds < math.inf
+        ):
+            raise ValueError(
+                f"advance() takes a finite number of seconds >= 0, got {seconds!r}."
+            )
         state = self._active_state()
         with _lock:
             state.offset += float(seconds)

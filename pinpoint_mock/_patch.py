@@ -38,6 +38,7 @@ import sys
 import threading
 from io import BytesIO
 from typing import Any, Callable, Generator, Optional
+from urllib.parse import urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
@@ -132,7 +133,14 @@ def _body_of(request: AWSPreparedRequest) -> Optional[bytes]:
     return bytes(body)
 
 
+def _is_pinpoint_url(url: str) -> bool:
+    """True for ``https://pinpoint.<region>.amazonaws.com/...`` (and the China partition)."""
+    host = urlsplit(url).hostname or ""
+    return host.startswith("pinpoint.") and ".amazonaws.com" in host
+
+
 def _serve(request: AWSPreparedRequest) -> Optional[AWSResponse]:
+    """The mock's answer to a request known to be Pinpoint's (only those bodies are read)."""
     answer = _answer
     if answer is None:
         return None
@@ -171,7 +179,7 @@ def _stubber_call(
 
 
 def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
-    response = _serve(request)
+    response = _serve(request) if _is_pinpoint_url(request.url) else None
     if response is not None:
         return response
     response = _original_stubber_call(moto_stubber, "before-send", request)
@@ -181,7 +189,7 @@ def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
 
 
 async def _aio_send(self: Any, request: AWSPreparedRequest) -> Any:
-    response = _serve(request)
+    response = _serve(request) if _is_pinpoint_url(request.url) else None
     if response is not None:
         return response
     if _has_async_body(request):

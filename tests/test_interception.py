@@ -194,3 +194,48 @@ def test_clients_created_before_importing_moto_are_served() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.strip() == "served 0 NotFoundException", result.stderr
+
+
+def test_an_s3_client_created_before_importing_moto_uploads_intact_objects() -> None:
+    # Such a client reaches the patched Endpoint._send with botocore's aws-chunked body
+    # wrapper (no tell()): only Pinpoint bodies may be read there, or moto gets nothing.
+    script = textwrap.dedent(
+        """
+        import boto3
+        s3 = boto3.client("s3", region_name="us-east-1",
+                          aws_access_key_id="a", aws_secret_access_key="b")
+        import sys
+        assert "moto" not in sys.modules
+        from pinpoint_mock import mock_pinpoint_imports
+        with mock_pinpoint_imports():
+            s3.create_bucket(Bucket="early-bucket")
+            s3.put_object(Bucket="early-bucket", Key="a.csv", Body=b"ChannelType,Address\\n")
+            body = s3.get_object(Bucket="early-bucket", Key="a.csv")["Body"].read()
+            print(body)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    assert result.stdout.strip() == "b'ChannelType,Address\\n'", result.stderr
+
+
+def test_a_pinpoint_client_with_its_own_endpoint_url_is_served() -> None:
+    with mock_pinpoint_imports() as mock:
+        client = boto3.client("pinpoint", region_name="eu-west-1",
+                              endpoint_url="http://127.0.0.1:9")
+        app = boto3.client("pinpoint", region_name="eu-west-1").create_app(
+            CreateApplicationRequest={"Name": "x"})["ApplicationResponse"]["Id"]
+        jobs = client.get_import_jobs(ApplicationId=app)["ImportJobsResponse"]["Item"]
+        assert jobs == []
+        assert mock.calls[-1].operation == "GetImportJobs"
+
+
+@pytest.mark.parametrize("seconds", [float("nan"), float("inf"), -1, "5", True])
+def test_advance_refuses_what_is_not_a_finite_number_of_seconds(seconds: Any) -> None:
+    with mock_pinpoint_imports() as mock:
+        with pytest.raises(ValueError) as caught:
+            mock.advance(seconds)
+        assert str(caught.value) == (
+            f"advance() takes a finite number of seconds >= 0, got {seconds!r}."
+        )
+        assert mock.now() == pytest.approx(__import__("time").time(), abs=5)
