@@ -48,7 +48,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     parser.add_argument(
         "--quick", action="store_true",
-        help="fewer rounds and smaller files: a fast smoke run, not figures to publish",
+        help="fewer rounds and smaller files: a fast smoke run, not figures to publish "
+        "(exits 0 whatever the ratios)",
     )
     parser.add_argument(
         "--clock", choices=list(CLOCKS), default="cpu",
@@ -79,6 +80,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     targets = [f for f in figures if f.target is not None]
     print()
     print(f"{len(targets) - len(missed)} of {len(targets)} targets met.")
+    if args.quick:
+        # Small files and few rounds: the memory ratio, for one, is dominated by fixed costs.
+        print("Quick run: a smoke test of the harness; targets are checked only by a full run.")
+        return 0
     return 1 if missed else 0
 
 

@@ -465,3 +465,19 @@ def test_faults_reach_clients_created_before_importing_moto() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=120)
     assert result.stdout.strip() == "faulted ['GetApps']", result.stderr
+
+
+def test_latency_waits_through_time_sleep_as_the_test_patched_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time as time_module
+
+    waited: list[float] = []
+    monkeypatch.setattr(time_module, "sleep", waited.append)
+    with mock_pinpoint_imports() as mock:
+        client = boto3.client("pinpoint", region_name="us-east-1")
+        app = client.create_app(CreateApplicationRequest={"Name": "x"})["ApplicationResponse"]
+        mock.faults.add(Fault.not_found("GetImportJobs", times=1, latency=20.0))
+        with pytest.raises(client.exceptions.NotFoundException):
+            client.get_import_jobs(ApplicationId=app["Id"])
+    assert waited == [20.0]

@@ -23,8 +23,10 @@ GOOD = {"Format": "CSV", "S3Url": f"s3://{BUCKET}/samples/endpoints-basic.csv",
         ({"S3Url": "s3://bucket-only"},
          "S3Url must be s3://bucket-name/key or s3://bucket-name/prefix/, got 's3://bucket-only'."),
         ({"S3Url": "s3://UPPER/key.csv"},
-         "S3Url must be s3://bucket-name/key or s3://bucket-name/prefix/, "
-         "got 's3://UPPER/key.csv'."),
+         "S3Url names the bucket 'UPPER', which is not a valid S3 bucket name (3 to 63 "
+         "lowercase letters, digits, dots and hyphens); got 's3://UPPER/key.csv'."),
+        ({"S3Url": "s3:///key.csv"},
+         "S3Url must be s3://bucket-name/key or s3://bucket-name/prefix/, got 's3:///key.csv'."),
         ({"RoleArn": "arn:aws:iam::123456789012:user/bob"},
          "RoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/PinpointImport, "
          "got 'arn:aws:iam::123456789012:user/bob'."),

@@ -14,7 +14,8 @@ from pinpoint_mock.backend.errors import BadRequestError
 FORMATS = ("CSV", "JSON")
 """botocore's ``Format`` enum."""
 
-_S3_URL = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])/(?P<key>.*)$", re.S)
+_S3_URL = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.*)$", re.S)
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 
 
@@ -29,7 +30,14 @@ def parse_s3_url(value: Any) -> tuple[str, str]:
         raise BadRequestError(
             f"S3Url must be s3://bucket-name/key or s3://bucket-name/prefix/, got {value!r}."
         )
-    return match.group("bucket"), match.group("key")
+    bucket = match.group("bucket")
+    if not _BUCKET.match(bucket):
+        raise BadRequestError(
+            f"S3Url names the bucket {bucket!r}, which is not a valid S3 bucket name "
+            "(3 to 63 lowercase letters, digits, dots and hyphens); got "
+            f"{value!r}."
+        )
+    return bucket, match.group("key")
 
 
 def check_import_job_request(request: Mapping[str, Any]) -> None:
