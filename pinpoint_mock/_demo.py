@@ -29,6 +29,9 @@ class Expected:
     channel_counts: Optional[dict[str, int]] = None
 
 
+UPDATES = "endpoint-updates-by-id.csv"
+"""Updates by Id of two registered endpoints: imported after they are registered."""
+
 EXPECTED = [
     Expected("endpoints-basic.csv", "COMPLETED", 10, 0, 10,
              {"EMAIL": 5, "SMS": 3, "APNS": 1, "GCM": 1}),
@@ -57,9 +60,9 @@ def run_demo(out: TextIO) -> int:
             s3 = boto3.client("s3", region_name=REGION)
             pinpoint = boto3.client("pinpoint", region_name=REGION)
             s3.create_bucket(Bucket=BUCKET)
-            for expected in EXPECTED:
-                s3.put_object(Bucket=BUCKET, Key=f"samples/{expected.sample}",
-                              Body=_sample_bytes(expected.sample))
+            for sample in [expected.sample for expected in EXPECTED] + [UPDATES]:
+                s3.put_object(Bucket=BUCKET, Key=f"samples/{sample}",
+                              Body=_sample_bytes(sample))
             app = pinpoint.create_app(CreateApplicationRequest={"Name": "demo"})
             app_id = app["ApplicationResponse"]["Id"]
             out.write(f"Bucket s3://{BUCKET}/samples/ and Pinpoint app {app_id} (moto)\n\n")
@@ -136,16 +139,26 @@ def _story(out: TextIO, mock: Any, pinpoint: Any, app_id: str) -> int:
     out.write("\nOutcomes (GetImportJob, then GetSegment of the job's segment):\n")
     _table(out, ("file", "status", "processed", "failures", "failed pieces", "segment size",
                  "ChannelCounts", "check"), rows)
+    out.write(
+        "  processed: every row read, imported or failed. segment size: the endpoints in the\n"
+        "  segment the job defined; for user-ids-only.csv, the endpoints users 1-4 got from the\n"
+        "  first import (which registered its endpoints: RegisterEndpoints=true).\n"
+    )
 
     bad = done["endpoints-with-bad-rows.csv"]
     out.write("\nFailures reported for endpoints-with-bad-rows.csv:\n")
     for failure in bad["Failures"]:
         out.write(f"  - {failure}\n")
 
+    problem = _updates_by_id(out, mock, pinpoint, app_id)
+    if problem:
+        problems.append(problem)
+
     segment_id = first["Definition"]["SegmentId"]
     more = [_create(pinpoint, app_id, "endpoints-basic.json", SegmentId=segment_id)["Id"]
             for _ in range(2)]
-    out.write("\nGetSegmentImportJobs for segment basic-csv, PageSize=2:\n")
+    out.write("\nTwo more imports into segment basic-csv (SegmentId), then "
+              "GetSegmentImportJobs for it, PageSize=2:\n")
     listed, token, page = [], None, 0
     while True:
         extra: dict[str, str] = {"Token": token} if token else {}
@@ -171,8 +184,30 @@ def _story(out: TextIO, mock: Any, pinpoint: Any, app_id: str) -> int:
     return 0
 
 
+def _updates_by_id(out: TextIO, mock: Any, pinpoint: Any, app_id: str) -> Optional[str]:
+    """Register two endpoints by Id, import the file that updates them; a problem or None."""
+    for endpoint_id, channel, address in (("ep-email-0001", "EMAIL", "ana@example.com"),
+                                          ("ep-sms-0002", "SMS", "+15555550101")):
+        pinpoint.update_endpoint(ApplicationId=app_id, EndpointId=endpoint_id,
+                                 EndpointRequest={"ChannelType": channel, "Address": address})
+    job = _create(pinpoint, app_id, UPDATES, RegisterEndpoints=True)
+    mock.advance(120)
+    job = pinpoint.get_import_job(ApplicationId=app_id, JobId=job["Id"])["ImportJobResponse"]
+    endpoint = pinpoint.get_endpoint(ApplicationId=app_id,
+                                     EndpointId="ep-email-0001")["EndpointResponse"]
+    got = (job["JobStatus"], job["TotalProcessed"], job["TotalFailures"],
+           endpoint.get("Attributes"), endpoint.get("Metrics"))
+    want = ("COMPLETED", 2, 0, {"Plan": ["platinum"]}, {"Visits": 11.0})
+    out.write(f"\n{UPDATES} (after UpdateEndpoint registered ep-email-0001 and ep-sms-0002):\n"
+              f"  {job['JobStatus']}, {job['TotalProcessed']} rows, {job['TotalFailures']} "
+              f"failures; GetEndpoint ep-email-0001: Attributes {endpoint.get('Attributes')}, "
+              f"Metrics {endpoint.get('Metrics')}  {'ok' if got == want else 'MISMATCH'}\n")
+    return None if got == want else f"{UPDATES}: got {got}, expected {want}"
+
+
 def _counts(counts: dict[str, int]) -> str:
-    return " ".join(f"{k} {v}" for k, v in counts.items()) or "-"
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return " ".join(f"{channel} {count}" for channel, count in ordered) or "-"
 
 
 def _table(out: TextIO, header: tuple[str, ...], rows: Sequence[Sequence[str]]) -> None:
