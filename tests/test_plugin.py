@@ -13,12 +13,12 @@ import conftest_plugin
 
 pytest_plugins = ("pytester",)
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+PAGE = Path(__file__).resolve().parent.parent / "docs" / "pytest-unittest-async.md"
 
 
 def _readme_user_file() -> str:
-    """The first Python block of the README's "pytest, unittest and async" section."""
-    section = README.read_text(encoding="utf-8").split("## pytest, unittest and async", 1)[1]
+    """The first Python block of the docs page "pytest, unittest and async"."""
+    section = PAGE.read_text(encoding="utf-8")
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match is not None
     return match.group(1)
