@@ -3,17 +3,20 @@ pytest in a subprocess (the plugin is found through the package's ``pytest11`` e
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-import conftest_plugin
+from pinpoint_mock import pytest_plugin
 
 pytest_plugins = ("pytester",)
 
-PAGE = Path(__file__).resolve().parent.parent / "docs" / "pytest-unittest-async.md"
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = ROOT / "docs" / "pytest-unittest-async.md"
 
 
 def _readme_user_file() -> str:
@@ -46,11 +49,11 @@ def test_the_marker_is_documented_by_pytest_markers(pytester: pytest.Pytester) -
 def test_the_fixtures_are_listed_with_their_docstrings(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--fixtures")
     for lines in (
-        ["aws_credentials -- *conftest_plugin.py:*",
+        ["aws_credentials -- *pinpoint_mock?pytest_plugin.py:*",
          "    Fake AWS credentials and region (us-east-1) for the test, undone after it."],
-        ["pinpoint_imports -- *conftest_plugin.py:*",
+        ["pinpoint_imports -- *pinpoint_mock?pytest_plugin.py:*",
          "    The active mock, fresh for each test: *"],
-        ["pinpoint_client -- *conftest_plugin.py:*",
+        ["pinpoint_client -- *pinpoint_mock?pytest_plugin.py:*",
          "    A boto3 Pinpoint client in the ``aws_credentials`` region (us-east-1), served by*"],
     ):
         result.stdout.fnmatch_lines(lines, consecutive=True)
@@ -157,7 +160,7 @@ def test_markers_merge_bad_options_fail_and_the_environment_is_restored(
     pytester.makepyfile(test_markers=textwrap.dedent(MARKERS),
                         test_zz_environment=textwrap.dedent(ENVIRONMENT))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-v")
-    allowed = ", ".join(conftest_plugin.option_names())
+    allowed = ", ".join(pytest_plugin.option_names())
     result.stdout.fnmatch_lines([
         "*ERROR at setup of test_unknown_option*",
         f"Unknown option 'progresion' in @pytest.mark.pinpoint_imports; use only {allowed}.",
@@ -169,3 +172,71 @@ def test_markers_merge_bad_options_fail_and_the_environment_is_restored(
         "'per_read', 'manual', 'immediate'; got 'fast'.",
     ], consecutive=True)
     result.assert_outcomes(passed=7, errors=3)
+
+
+USES_THE_FIXTURES = """
+    def test_the_fixtures_are_there(pinpoint_imports, pinpoint_client):
+        pinpoint_client.create_app(CreateApplicationRequest={"Name": "x"})
+        assert len(pinpoint_client.get_apps()["ApplicationsResponse"]["Item"]) == 1
+        assert pinpoint_imports.calls == []  # moto answered CreateApp and GetApps
+"""
+
+
+def test_only_the_package_is_installed_and_the_entry_point_names_its_plugin() -> None:
+    distribution = importlib.metadata.distribution("pinpoint-mock")
+    assert (distribution.read_text("top_level.txt") or "").split() == ["pinpoint_mock"]
+    [entry_point] = [ep for ep in distribution.entry_points if ep.group == "pytest11"]
+    assert (entry_point.name, entry_point.value) == ("pinpoint_imports",
+                                                     "pinpoint_mock.pytest_plugin")
+
+
+def test_a_project_file_named_conftest_plugin_does_not_shadow_the_plugin(
+    pytester: pytest.Pytester,
+) -> None:
+    # python -m pytest puts the current directory first on sys.path: a project module named
+    # like the plugin's old top-level module used to replace it (and its fixtures) silently.
+    pytester.makepyfile(conftest_plugin="PROJECT_SETTING = 1\n",
+                        test_project=textwrap.dedent(USES_THE_FIXTURES))
+    result = pytester.run(sys.executable, "-m", "pytest", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize("autoload", ["1", "0"], ids=["autoload-disabled", "autoload-enabled"])
+def test_the_repository_conftest_plugin_file_can_be_listed_in_pytest_plugins(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, autoload: str
+) -> None:
+    # A project that copies the repository's conftest_plugin.py and lists it gets the same
+    # fixtures and one marker, with or without the installed entry point also loading.
+    if autoload == "1":
+        monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    else:
+        monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)
+    pytester.makepyfile(conftest_plugin=(ROOT / "conftest_plugin.py").read_text("utf-8"))
+    pytester.makeconftest('pytest_plugins = ["conftest_plugin"]\n')
+    pytester.makepyfile(test_project=textwrap.dedent(USES_THE_FIXTURES) + textwrap.dedent("""
+        import pytest
+
+        @pytest.mark.pinpoint_imports(progression="immediate")
+        def test_the_marker_starts_the_mock(pinpoint_imports):
+            assert pinpoint_imports.active
+    """))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    markers = pytester.runpytest_subprocess("--markers", "-p", "no:cacheprovider")
+    assert markers.stdout.str().count("@pytest.mark.pinpoint_imports(") == 1
+
+
+def test_conftest_plugin_re_exports_every_hook_and_fixture_of_the_plugin() -> None:
+    def is_fixture(value: object) -> bool:
+        kind = getattr(sys.modules["_pytest.fixtures"], "FixtureFunctionDefinition", None)
+        if kind is not None:
+            return isinstance(value, kind)
+        return hasattr(value, "_pytestfixturefunction")  # pytest < 8.4
+
+    plugin_names = {name for name, value in vars(pytest_plugin).items()
+                    if name.startswith("pytest_") or is_fixture(value)}
+    assert plugin_names == set(pytest_plugin.__all__)
+    import conftest_plugin
+
+    assert all(getattr(conftest_plugin, name) is getattr(pytest_plugin, name)
+               for name in plugin_names)
