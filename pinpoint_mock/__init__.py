@@ -5,18 +5,24 @@
 ...     ...  # boto3 Pinpoint and S3 calls are mocked here
 """
 
-from pinpoint_mock._faults import Fault, FaultRule
+from pinpoint_mock._faults import Fault, FaultRule, UnfiredFaultsError
+from pinpoint_mock._job_control import AmbiguousJobError, JobNotFoundError
 from pinpoint_mock._mock import PinpointImportsMock, mock_pinpoint_imports
 from pinpoint_mock.backend.lifecycle import JobStatus, Schedule
+from pinpoint_mock.backend.progression import JobStateError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AmbiguousJobError",
     "Fault",
     "FaultRule",
+    "JobNotFoundError",
+    "JobStateError",
     "JobStatus",
     "PinpointImportsMock",
     "Schedule",
+    "UnfiredFaultsError",
     "__version__",
     "mock_pinpoint_imports",
 ]

@@ -439,7 +439,11 @@ def checked_options(faults: Any, seed: Any, strict_faults: Any) -> tuple[Fault, 
 
 
 class UnfiredFaultsError(AssertionError):
-    """Raised by the stop of a ``strict_faults=True`` mock when rules it added never fired."""
+    """Raised by the stop of a ``strict_faults=True`` mock (the end of its ``with`` block or
+    decorated test) when fault rules it added never fired, removed ones included; not raised
+    when the block already raised its own error. An ``AssertionError``, so pytest reports it
+    as a failed test; the message names every such rule (``[429 TooManyRequestsException on
+    GetImportJobs (times=2)]``). Exported as ``pinpoint_mock.UnfiredFaultsError``."""
 
 
 def unfired_error(rules: list[FaultRule]) -> UnfiredFaultsError:

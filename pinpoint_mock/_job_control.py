@@ -1,8 +1,9 @@
 """Job control from a test: ``advance_job``, ``fail_job`` and ``complete_job`` on the mock.
 
 :class:`JobControl` is a base class of :class:`pinpoint_mock.PinpointImportsMock`; its methods
-find the job in the mock's shared state (account and region as moto resolves them by default)
-and delegate to :class:`pinpoint_mock.backend.progression.Progression`.
+find the job in the mock's shared state — in whatever account and region holds it, unless told
+``region=`` / ``account_id=`` — and delegate to
+:class:`pinpoint_mock.backend.progression.Progression`.
 """
 
 from __future__ import annotations
@@ -19,14 +20,30 @@ from pinpoint_mock.backend.progression import Progression
 
 if TYPE_CHECKING:
     from pinpoint_mock._dispatch import State
+    from pinpoint_mock.backend.operations import Backend
 
-DEFAULT_REGION = "us-east-1"
-"""The region job-control calls look in unless given ``region=``."""
 
 
 def default_account() -> str:
     """moto's account for requests that name none: ``MOTO_ACCOUNT_ID`` or 123456789012."""
     return os.environ.get("MOTO_ACCOUNT_ID") or str(DEFAULT_ACCOUNT_ID)
+
+
+class JobNotFoundError(LookupError):
+    """``advance_job`` / ``fail_job`` / ``complete_job`` found no such import job.
+
+    Raised when no account and region the mock has served holds the application (or, with
+    ``region=`` / ``account_id=``, not that one), or the application holds no job of that Id.
+    The message names where it looked. Fix: pass the ``Id`` of ``ApplicationResponse`` and of
+    ``ImportJobResponse`` as the client returned them (and the right ``region=``, if given).
+    """
+
+
+class AmbiguousJobError(LookupError):
+    """``advance_job`` / ``fail_job`` / ``complete_job`` without ``region=`` found the same
+    application and job Ids in two or more regions (or accounts), which happens when moto's
+    ids are seeded. The message names them; fix: pass ``region=`` (and ``account_id=``).
+    """
 
 
 class JobControl:
@@ -40,7 +57,7 @@ class JobControl:
         application_id: str,
         job_id: str,
         *,
-        region: str = DEFAULT_REGION,
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> JobStatus:
         """Move one import job to its next stage now (the ``"manual"`` progression's only
@@ -52,17 +69,17 @@ class JobControl:
         Args:
             application_id: the ``ApplicationId`` the job was created in.
             job_id: the ``Id`` of ``ImportJobResponse``.
-            region: the job's region (default ``"us-east-1"``).
-            account_id: the job's account (default moto's: ``MOTO_ACCOUNT_ID`` or
-                ``"123456789012"``).
+            region: the job's region; None (default): whichever region holds it.
+            account_id: the job's account; None (default): whichever account holds it.
 
         Returns:
             The status the job shows now.
 
         Raises:
-            LookupError: no such application or job in that account and region.
-            ValueError: the job is already COMPLETED or FAILED, or it waits in PENDING_JOB
-                while ``max_running_jobs`` jobs are running.
+            JobNotFoundError: no such application or job (a ``LookupError``).
+            AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
+            JobStateError: the job is already COMPLETED or FAILED, or it waits in PENDING_JOB
+                while ``max_running_jobs`` jobs are running (a ``ValueError``).
             RuntimeError: the mock is not started.
         """
         progression, job = self._find_job(application_id, job_id, region, account_id)
@@ -74,7 +91,7 @@ class JobControl:
         job_id: str,
         failures: Optional[Iterable[str]] = None,
         *,
-        region: str = DEFAULT_REGION,
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """Make one import job fail: it moves through FAILING to FAILED.
@@ -91,13 +108,15 @@ class JobControl:
             job_id: the ``Id`` of ``ImportJobResponse``.
             failures: the ``Failures`` messages (at most 100 are kept); None: one default
                 message (or the job's own, when it is FAILING already).
-            region: the job's region (default ``"us-east-1"``).
-            account_id: the job's account (default moto's).
+            region: the job's region; None (default): whichever region holds it.
+            account_id: the job's account; None (default): whichever account holds it.
 
         Raises:
-            LookupError: no such application or job in that account and region.
-            ValueError: the job is already COMPLETED, FAILED or COMPLETING, or ``failures``
-                is empty or not a list of strings.
+            JobNotFoundError: no such application or job (a ``LookupError``).
+            AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
+            JobStateError: the job is already COMPLETED, FAILED or COMPLETING (a
+                ``ValueError``).
+            ValueError: ``failures`` is empty or not a list of strings.
             RuntimeError: the mock is not started.
         """
         progression, job = self._find_job(application_id, job_id, region, account_id)
@@ -108,7 +127,7 @@ class JobControl:
         application_id: str,
         job_id: str,
         *,
-        region: str = DEFAULT_REGION,
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
         """Make one import job complete: it moves through COMPLETING to COMPLETED.
@@ -118,31 +137,82 @@ class JobControl:
         those of the file. A job already COMPLETING is left as it is.
 
         Raises:
-            LookupError: no such application or job in that account and region.
-            ValueError: the job is already COMPLETED, FAILED or FAILING.
+            JobNotFoundError: no such application or job (a ``LookupError``).
+            AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
+            JobStateError: the job is already COMPLETED, FAILED or FAILING (a ``ValueError``).
             RuntimeError: the mock is not started.
         """
         progression, job = self._find_job(application_id, job_id, region, account_id)
         progression.force(job, failed=False, failures=None)
 
     def _find_job(
-        self, application_id: str, job_id: str, region: str, account_id: Optional[str]
+        self,
+        application_id: str,
+        job_id: str,
+        region: Optional[str],
+        account_id: Optional[str],
     ) -> tuple[Progression, ImportJob]:
         state = self._active_state()
-        account = account_id if account_id is not None else default_account()
-        where = f"account {account}, region {region}"
-        try:
-            backend = state.backend(account, region)
-            app = backend.store.application(application_id)
-        except (NotFoundError, KeyError):
-            raise LookupError(
-                f"No Pinpoint application {application_id!r} in {where}; pass the Id that "
-                "create_app returned, and region=/account_id= if the job is elsewhere."
-            ) from None
-        job = app.jobs.get(job_id)
-        if job is None:
-            raise LookupError(
-                f"No import job {job_id!r} in application {application_id!r} ({where}); "
-                "pass the Id that create_import_job returned."
+        if region is not None:
+            account = account_id if account_id is not None else default_account()
+            backends = [state.backend(account, region)]
+        else:
+            backends = [b for b in state.backends()
+                        if account_id is None or b.store.account_id == account_id]
+        apps, found = [], []
+        for backend in backends:
+            try:
+                app = backend.store.application(application_id)
+            except (NotFoundError, KeyError):  # KeyError: a region moto does not know
+                continue
+            apps.append(backend)
+            job = app.jobs.get(job_id)
+            if job is not None:
+                found.append((backend, job))
+        if len(found) == 1:
+            backend, job = found[0]
+            return backend.progression, job
+        if found:
+            stores = [backend.store for backend, _ in found]
+            accounts = sorted({store.account_id for store in stores})
+            if len(accounts) == 1:
+                regions = " and ".join(sorted(store.region for store in stores))
+                places = f"{len(stores)} regions of account {accounts[0]}, {regions}"
+                fix = "region="
+            else:
+                places = " and ".join(sorted(_where(backend) for backend, _ in found))
+                fix = "region= and account_id="
+            raise AmbiguousJobError(
+                f"Import job {job_id!r} of application {application_id!r} is in {places}; "
+                f"pass {fix} to say which."
             )
-        return backend.progression, job
+        if apps:
+            raise JobNotFoundError(
+                f"No import job {job_id!r} in application {application_id!r} "
+                f"({' or '.join(_where(backend) for backend in apps)}); pass the Id that "
+                "create_import_job returned."
+            )
+        if region is not None:
+            raise JobNotFoundError(
+                f"No Pinpoint application {application_id!r} in {_where(backends[0])}; pass "
+                "the Id that create_app returned, and region=/account_id= if the job is "
+                "elsewhere."
+            )
+        raise JobNotFoundError(
+            f"No Pinpoint application {application_id!r} in any region the mock has served "
+            f"({_regions_by_account(backends)}); pass the Id that create_app returned."
+        )
+
+
+def _where(backend: Backend) -> str:
+    return f"account {backend.store.account_id}, region {backend.store.region}"
+
+
+def _regions_by_account(backends: list[Backend]) -> str:
+    regions: dict[str, list[str]] = {}
+    for backend in backends:
+        regions.setdefault(backend.store.account_id, []).append(backend.store.region)
+    if not regions:
+        return "none yet"
+    return "; ".join(f"account {account}: {', '.join(sorted(names))}"
+                     for account, names in sorted(regions.items()))

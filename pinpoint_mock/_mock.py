@@ -54,8 +54,9 @@ class PinpointImportsMock(JobControl):
             :attr:`faults`).
         seed: seeds the ``random.Random`` that fault probabilities draw from (a new one at
             each start, so a seed gives the same sequence every run); None: unseeded.
-        strict_faults: if True, :meth:`stop` raises ``AssertionError`` naming every rule this
-            mock added that never fired (not when the block already raised).
+        strict_faults: if True, :meth:`stop` raises :class:`~pinpoint_mock.UnfiredFaultsError`
+            (an ``AssertionError``) naming every rule this mock added that never fired (not
+            when the block already raised).
 
     Raises:
         ValueError: an option is not one of the allowed values.
@@ -141,8 +142,8 @@ class PinpointImportsMock(JobControl):
 
         Raises:
             RuntimeError: the mock is not started.
-            AssertionError: under ``strict_faults=True``, a rule this mock added never fired
-                (raised after the mock has fully stopped; ``_faults.UnfiredFaultsError``).
+            UnfiredFaultsError: under ``strict_faults=True``, a rule this mock added never
+                fired (an ``AssertionError``, raised after the mock has fully stopped).
         """
         global _shared
         with _lock:

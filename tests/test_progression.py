@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+import uuid
 from pathlib import Path
 from typing import Any, Callable, Iterator, Optional
 
@@ -13,7 +14,14 @@ import boto3
 import pytest
 from freezegun import freeze_time
 
-from pinpoint_mock import JobStatus, PinpointImportsMock, Schedule, mock_pinpoint_imports
+from pinpoint_mock import (
+    AmbiguousJobError,
+    JobNotFoundError,
+    JobStatus,
+    PinpointImportsMock,
+    Schedule,
+    mock_pinpoint_imports,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "pinpoint_mock" / "samples"
 ROLE_ARN = "arn:aws:iam::123456789012:role/PinpointImport"
@@ -365,22 +373,26 @@ def test_the_other_outcome_is_refused_once_the_closing_stage_began(
         jobs.complete(bad)
 
 
-def test_unknown_application_or_job_is_a_lookup_error(start: Callable[..., Jobs]) -> None:
+def test_unknown_application_or_job_is_a_job_not_found_error(start: Callable[..., Jobs]) -> None:
     jobs = start()
     job = jobs.create()
-    with pytest.raises(LookupError) as error:
+    with pytest.raises(JobNotFoundError) as error:
         jobs.mock.fail_job("nope", job["Id"])
+    assert isinstance(error.value, LookupError)
     assert str(error.value) == (
-        "No Pinpoint application 'nope' in account 123456789012, region us-east-1; pass the "
-        "Id that create_app returned, and region=/account_id= if the job is elsewhere.")
-    with pytest.raises(LookupError) as error:
+        "No Pinpoint application 'nope' in any region the mock has served (account "
+        "123456789012: us-east-1); pass the Id that create_app returned.")
+    with pytest.raises(JobNotFoundError) as error:
         jobs.mock.complete_job(jobs.app_id, "nope")
     assert str(error.value) == (
         f"No import job 'nope' in application '{jobs.app_id}' (account 123456789012, region "
         "us-east-1); pass the Id that create_import_job returned.")
-    with pytest.raises(LookupError, match="No Pinpoint application"):
+    with pytest.raises(JobNotFoundError) as error:
         jobs.mock.advance_job(jobs.app_id, job["Id"], region="eu-west-1")
-
+    assert str(error.value) == (
+        f"No Pinpoint application '{jobs.app_id}' in account 123456789012, region eu-west-1; "
+        "pass the Id that create_app returned, and region=/account_id= if the job is elsewhere.")
+    assert jobs.status(job) == "CREATED"  # a refused call changes nothing
 
 @pytest.mark.parametrize("failures", [[], "boom", ["ok", 3]])
 def test_failures_must_be_a_non_empty_list_of_strings(
@@ -399,15 +411,57 @@ def test_controls_need_a_started_mock() -> None:
         mock.fail_job("app", "job")
 
 
-def test_region_and_account_name_where_the_job_is(start: Callable[..., Jobs]) -> None:
+def test_the_job_is_found_in_whatever_region_holds_it(start: Callable[..., Jobs]) -> None:
+    jobs = start()
+    jobs.create()  # us-east-1 has a backend too
+    europe, app_id, job = european_job()
+    jobs.mock.fail_job(app_id, job["Id"])
+    read = europe.get_import_job(ApplicationId=app_id, JobId=job["Id"])["ImportJobResponse"]
+    assert read["JobStatus"] == "FAILING"
+
+
+def test_region_and_account_narrow_the_search(start: Callable[..., Jobs]) -> None:
     jobs = start()
     europe, app_id, job = european_job()
-    with pytest.raises(LookupError, match="region us-east-1"):
-        jobs.mock.fail_job(app_id, job["Id"])
-    with pytest.raises(LookupError, match="account 111111111111, region eu-west-1"):
+    with pytest.raises(JobNotFoundError, match="in account 123456789012, region us-east-1;"):
+        jobs.mock.fail_job(app_id, job["Id"], region="us-east-1")
+    with pytest.raises(JobNotFoundError, match=r"any region the mock has served \(none yet\)"):
+        jobs.mock.fail_job(app_id, job["Id"], account_id="111111111111")
+    with pytest.raises(JobNotFoundError, match="account 111111111111, region eu-west-1"):
         jobs.mock.fail_job(app_id, job["Id"], region="eu-west-1", account_id="111111111111")
-    jobs.mock.fail_job(app_id, job["Id"], region="eu-west-1", account_id="123456789012")
+    jobs.mock.complete_job(app_id, job["Id"], account_id="123456789012")
     read = europe.get_import_job(ApplicationId=app_id, JobId=job["Id"])["ImportJobResponse"]
+    assert read["JobStatus"] == "COMPLETING"
+
+
+def test_the_same_ids_in_two_regions_must_be_told_apart(
+    start: Callable[..., Jobs], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # moto's ids repeat when its random generator is seeded (moto-api/seed): the same
+    # application Id in two regions, and here the same job Id as well.
+    from moto.moto_api._internal import mock_random
+
+    jobs = start()
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=7))
+    made = []
+    for region in ("us-east-1", "eu-west-1"):
+        mock_random.seed(42)
+        client = boto3.client("pinpoint", region_name=region)
+        app_id = client.create_app(CreateApplicationRequest={"Name": "twin"})[
+            "ApplicationResponse"]["Id"]
+        request = {"Format": "CSV", "S3Url": f"s3://{BUCKET}/{GOOD}", "RoleArn": ROLE_ARN}
+        job = client.create_import_job(ApplicationId=app_id, ImportJobRequest=request)
+        made.append((client, app_id, job["ImportJobResponse"]["Id"]))
+    (_, app_id, job_id), (europe, app_id_eu, job_id_eu) = made
+    assert (app_id, job_id) == (app_id_eu, job_id_eu)
+    with pytest.raises(AmbiguousJobError) as error:
+        jobs.mock.fail_job(app_id, job_id)
+    assert isinstance(error.value, LookupError)
+    assert str(error.value) == (
+        f"Import job '{job_id}' of application '{app_id}' is in 2 regions of account "
+        "123456789012, eu-west-1 and us-east-1; pass region= to say which.")
+    jobs.mock.fail_job(app_id, job_id, region="eu-west-1")
+    read = europe.get_import_job(ApplicationId=app_id, JobId=job_id)["ImportJobResponse"]
     assert read["JobStatus"] == "FAILING"
 
 

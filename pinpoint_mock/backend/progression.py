@@ -51,7 +51,14 @@ free at a step, whatever the clock says."""
 
 
 class JobStateError(ValueError):
-    """A job-control call the job's current status refuses (one sentence saying why)."""
+    """``advance_job`` / ``fail_job`` / ``complete_job`` refused by the job's current status.
+
+    Raised for a job already COMPLETED or FAILED, ``fail_job`` on a COMPLETING job,
+    ``complete_job`` on a FAILING one (the outcome is decided once every piece is processed),
+    and ``advance_job`` on a job waiting in PENDING_JOB while ``max_running_jobs`` jobs run.
+    A ``ValueError``; the message is one sentence naming the job, its status and the way out.
+    Exported as ``pinpoint_mock.JobStateError``.
+    """
 
 
 @dataclass
