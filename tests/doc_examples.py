@@ -79,7 +79,8 @@ class BlockParser:
 def evaluate(example: Example) -> None:
     """Run or check one block (the module docstring says how)."""
     block: Block = example.parsed
-    where = f"{Path(example.path).relative_to(ROOT)}:{example.line}"
+    path = Path(example.path)
+    where = f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}:{example.line}"
     if block.language == "json":
         json.loads(block.source)
         return
@@ -142,7 +143,8 @@ def is_test(node: ast.stmt) -> bool:
     return False
 
 
-def examples() -> Any:
-    """The ``pytest_collect_file`` hook of the repository's conftest.py."""
-    return Sybil(parsers=[BlockParser()], path=str(ROOT), patterns=["README.md", "docs/*.md"],
+def examples(root: Path = ROOT) -> Any:
+    """The ``pytest_collect_file`` hook of the repository's conftest.py: the blocks of
+    ``README.md`` and ``docs/*.md`` under ``root``."""
+    return Sybil(parsers=[BlockParser()], path=str(root), patterns=["README.md", "docs/*.md"],
                  fixtures=["pytester", "monkeypatch"]).pytest()
