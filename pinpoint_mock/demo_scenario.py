@@ -45,6 +45,7 @@ def start_import(pinpoint, app_id, sample, **members):
 
 
 def read_job(pinpoint, app_id, job):
+    """GetImportJob of ``job``; returns its ImportJobResponse."""
     return pinpoint.get_import_job(ApplicationId=app_id, JobId=job["Id"])["ImportJobResponse"]
 
 
