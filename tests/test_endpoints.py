@@ -136,12 +136,15 @@ def test_delete_endpoint_and_delete_user_endpoints(
     ]
 
 
-def test_without_register_endpoints_nothing_is_readable(
+def test_with_register_endpoints_false_nothing_is_readable(
     pinpoint_imports: Any, pinpoint_client: Any, app_id: str, s3: Any
 ) -> None:
+    """``RegisterEndpoints: false`` keeps nothing (botocore: "Specifies whether to register the
+    endpoints with Amazon Pinpoint")."""
     s3.put_object(Bucket=BUCKET, Key="endpoints/n.csv", Body=b"Id,ChannelType,Address\ne1,SMS,+1\n")
     job = pinpoint_client.create_import_job(ApplicationId=app_id, ImportJobRequest={
-        "Format": "CSV", "S3Url": f"s3://{BUCKET}/endpoints/n.csv", "RoleArn": ROLE_ARN})
+        "Format": "CSV", "S3Url": f"s3://{BUCKET}/endpoints/n.csv", "RoleArn": ROLE_ARN,
+        "RegisterEndpoints": False})
     done = finish(pinpoint_imports, pinpoint_client, app_id, job["ImportJobResponse"]["Id"])
     assert (done["JobStatus"], done["TotalProcessed"]) == ("COMPLETED", 1)
     with pytest.raises(pinpoint_client.exceptions.NotFoundException):

@@ -30,8 +30,10 @@ def test_create_import_job_answers_201_with_the_job_in_created(
     assert job["Type"] == "IMPORT"
     assert ISO.match(job["CreationDate"])
     assert "CompletionDate" not in job
+    # DefineSegment and RegisterEndpoints are always there, as booleans (issue 10 item 1)
     assert job["Definition"] == {
-        "ExternalId": "ext-1", "Format": "CSV", "RoleArn": ROLE_ARN,
+        "DefineSegment": False, "ExternalId": "ext-1", "Format": "CSV",
+        "RegisterEndpoints": True, "RoleArn": ROLE_ARN,
         "S3Url": f"s3://{BUCKET}/samples/endpoints-basic.csv",
     }
 
@@ -162,10 +164,11 @@ def test_import_into_an_existing_segment_lists_the_job_under_it(
                                                                            second["Id"]]
     segment = pinpoint_client.get_segment(ApplicationId=app_id, SegmentId=segment_id)
     body = segment["SegmentResponse"]
+    # the second import refreshes the segment: version 2 holds what it imported
     assert body["Version"] == 2
-    assert body["ImportDefinition"]["Size"] == 12
-    assert body["ImportDefinition"]["ChannelCounts"] == {"EMAIL": 6, "SMS": 4, "APNS": 1,
-                                                         "GCM": 1}
+    assert body["ImportDefinition"]["Size"] == 2
+    assert body["ImportDefinition"]["ChannelCounts"] == {"EMAIL": 1, "SMS": 1}
+    assert body["ImportDefinition"]["S3Url"].endswith("endpoints-with-bad-rows.csv")
 
 
 def test_import_into_a_dimensional_segment_is_refused(

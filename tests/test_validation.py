@@ -33,7 +33,13 @@ GOOD = {"Format": "CSV", "S3Url": f"s3://{BUCKET}/samples/endpoints-basic.csv",
         ({"RoleArn": "role"},
          "RoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/PinpointImport, "
          "got 'role'."),
-        ({"DefineSegment": True}, "SegmentName is required when DefineSegment is true."),
+        # a pattern's $ would let a trailing line break through (issue 14)
+        ({"RoleArn": ROLE_ARN + "\n"},
+         "RoleArn must be an IAM role ARN such as arn:aws:iam::123456789012:role/PinpointImport, "
+         f"got {ROLE_ARN + chr(10)!r}."),
+        ({"S3Url": "s3://audience\n/in.csv"},
+         "S3Url names the bucket 'audience\\n', which is not a valid S3 bucket name (3 to 63 "
+         "lowercase letters, digits, dots and hyphens); got 's3://audience\\n/in.csv'."),
     ],
 )
 def test_bad_import_job_requests_are_400_naming_the_field(

@@ -176,7 +176,7 @@ def quota_problem(new: list[str], known: int) -> str | None:
     """Why ``new`` names cannot join an application that has ``known`` names, or None."""
     if known + len(new) <= MAX_APP_ATTRIBUTE_NAMES:
         return None
-    name = new[MAX_APP_ATTRIBUTE_NAMES - known]
+    name = new[max(0, MAX_APP_ATTRIBUTE_NAMES - known)]
     shown = name if len(name) <= 80 else name[:77] + "..."
     return (f"{shown} would be custom attribute name {MAX_APP_ATTRIBUTE_NAMES + 1} of the "
             f"application, which may have at most {MAX_APP_ATTRIBUTE_NAMES} (Attributes, "

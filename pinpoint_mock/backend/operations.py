@@ -15,7 +15,12 @@ import hashlib
 import uuid
 from typing import Any, Callable, Mapping, Optional, Protocol, Union
 
-from pinpoint_mock.backend.endpoint_rules import MAX_ENDPOINTS_PER_USER, attribute_names_of, show
+from pinpoint_mock.backend.endpoint_rules import (
+    MAX_ENDPOINTS_PER_USER,
+    attribute_names_of,
+    check_definition,
+    show,
+)
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
 from pinpoint_mock.backend.importer import ImportResult, Piece, SourceObject, run_import
 from pinpoint_mock.backend.lifecycle import view_at
@@ -23,8 +28,10 @@ from pinpoint_mock.backend.models import Endpoint, ImportJob, Segment, iso8601, 
 from pinpoint_mock.backend.progression import PROGRESSIONS as PROGRESSIONS
 from pinpoint_mock.backend.progression import Progression
 from pinpoint_mock.backend.progression import Settings as Settings
+from pinpoint_mock.backend.segment_rules import check_write_segment_request
 from pinpoint_mock.backend.store import Application, Listing, Store
-from pinpoint_mock.backend.validation import check_import_job_request, parse_s3_url
+from pinpoint_mock.backend.tags import MemoryTags, TagStore
+from pinpoint_mock.backend.validation import check_import_job_request, flag, parse_s3_url
 
 Payload = Union[dict[str, Any], bytes]
 """An operation's payload: a dict to encode as JSON, or JSON bytes already encoded."""
@@ -53,6 +60,7 @@ class Backend:
         objects: reads endpoint files.
         clock: the mock's clock, POSIX seconds (wall clock plus the mock's offset).
         settings: progression, schedule and running-jobs limit.
+        tags: where the tags of segments are kept (default: a :class:`MemoryTags`).
 
     Attributes:
         progression: moves the jobs (reads, and ``advance_job``/``fail_job``/``complete_job``
@@ -65,8 +73,10 @@ class Backend:
         objects: ObjectSource,
         clock: Callable[[], float],
         settings: Settings,
+        tags: Optional[TagStore] = None,
     ):
         self.store = store
+        self.tags: TagStore = tags if tags is not None else MemoryTags()
         self.objects = objects
         self.clock = clock
         self.settings = settings
@@ -75,7 +85,22 @@ class Backend:
     # -- import jobs -------------------------------------------------------------------------
 
     def create_import_job(self, ApplicationId: str, ImportJobRequest: Mapping[str, Any]) -> Payload:
-        """CreateImportJob: read the file now, create the job (and its segment), return it.
+        """CreateImportJob: read the file now, register its endpoints, create the job (and its
+        segment, or a new version of the segment it refreshes), return it.
+
+        Rules (docs/import-rules.md):
+
+        * ``RegisterEndpoints`` absent registers the endpoints as ``true`` does; ``false``
+          registers nothing. (AWS's samples import without the flag and then read or segment
+          the endpoints: see the docs.)
+        * ``SegmentId`` (with or without ``DefineSegment``) refreshes that IMPORT segment: a
+          new version whose ``ImportDefinition`` describes this import; ``SegmentName`` then
+          renames it. ``DefineSegment`` without ``SegmentId`` creates a segment (named
+          ``SegmentName`` when given).
+        * The job's ``Definition`` always has ``DefineSegment`` and ``RegisterEndpoints`` as
+          booleans and ``ExternalId`` (the request's, else the account id), as the developer
+          guide's example responses show.
+        * A refused or failed request changes nothing: no job, no segment, no endpoint.
 
         Raises:
             NotFoundError: unknown application or ``SegmentId``.
@@ -86,6 +111,8 @@ class Backend:
         app = store.application(ApplicationId)
         request = dict(ImportJobRequest or {})
         check_import_job_request(request)
+        define = flag(request, "DefineSegment", False)
+        register = flag(request, "RegisterEndpoints", True)
         with store.lock:
             target: Optional[Segment] = None
             if request.get("SegmentId"):
@@ -95,33 +122,41 @@ class Backend:
                         f"SegmentId '{target.id}' names a DIMENSIONAL segment; import jobs "
                         "can only import into an IMPORT segment."
                     )
-            result = self._run_import(app, request)
-            now = self.clock()
-            if request.get("DefineSegment"):
-                target = self._define_segment(app, request, result, now)
-            elif target is not None:
-                self._extend_segment(app, target, result, now)
-            definition: dict[str, Any] = {
-                k: request[k]
-                for k in (
-                    "DefineSegment", "ExternalId", "Format", "RegisterEndpoints",
-                    "RoleArn", "S3Url", "SegmentName",
+            journal = _Journal(app)
+            try:
+                result = self._run_import(app, request, register, journal)
+                now = self.clock()
+                definition = import_job_definition(request, store.account_id)
+                if target is not None:
+                    version = self._refreshed(app, target, request, result, now)
+                elif define:
+                    target = self._defined(app, request, result, now)
+                    version = None
+                else:
+                    version = None
+                if target is not None:
+                    definition["SegmentId"] = target.id
+                job = ImportJob(
+                    application_id=app.application_id,
+                    id=uuid.uuid4().hex,
+                    definition=definition,
+                    result=result,
+                    plan=self.progression.plan([piece.failed for piece in result.pieces], now),
+                    created=now,
+                    sequence=0,
                 )
-                if k in request
-            }
-            if target is not None:
-                definition["SegmentId"] = target.id
-            job = ImportJob(
-                application_id=app.application_id,
-                id=uuid.uuid4().hex,
-                definition=definition,
-                result=result,
-                plan=self.progression.plan([piece.failed for piece in result.pieces], now),
-                created=now,
-                sequence=store.next_sequence(),
-            )
+                encoded = job.encoded(view_at(job.plan, job.elapsed_seen))
+            except BaseException:
+                journal.undo()
+                raise
+            # Nothing below can fail: the segment (or its new version) and the job appear
+            # together.
+            if version is not None and target is not None:
+                target.versions.append(version)
+            elif target is not None and target.id not in app.segments:
+                store.add_segment(app, target)
             store.add_job(app, job)
-            return job.encoded(view_at(job.plan, job.elapsed_seen))
+            return encoded
 
     def get_import_job(self, ApplicationId: str, JobId: str) -> Payload:
         """GetImportJob. Raises NotFoundError for an unknown application or job."""
@@ -158,33 +193,38 @@ class Backend:
     def create_segment(
         self, ApplicationId: str, WriteSegmentRequest: Mapping[str, Any]
     ) -> Payload:
-        """CreateSegment: a DIMENSIONAL segment, version 1."""
+        """CreateSegment: a DIMENSIONAL segment, version 1, tagged with the request's ``tags``.
+
+        Raises:
+            BadRequestError / NotFoundError: see
+                :func:`~pinpoint_mock.backend.segment_rules.check_write_segment_request`.
+        """
         store = self.store
         app = store.application(ApplicationId)
         request = dict(WriteSegmentRequest or {})
-        segment_id = uuid.uuid4().hex
-        body: dict[str, Any] = {
-            "ApplicationId": ApplicationId,
-            "Arn": segment_arn(store.region, store.account_id, ApplicationId, segment_id),
-            "CreationDate": iso8601(self.clock()),
-            "Id": segment_id,
-            "SegmentType": "DIMENSIONAL",
-            "Version": 1,
-        }
-        body.update(
-            {k: request[k] for k in ("Dimensions", "Name", "SegmentGroups") if k in request}
-        )
-        if "tags" in request:
-            body["tags"] = dict(request["tags"])
-        segment = Segment(ApplicationId, segment_id, body["Arn"], "DIMENSIONAL", [body],
-                          store.next_sequence())
-        store.add_segment(app, segment)
-        return body
+        with store.lock:
+            check_write_segment_request(request, self._segment_info(app))
+            segment_id = uuid.uuid4().hex
+            body: dict[str, Any] = {
+                "ApplicationId": ApplicationId,
+                "Arn": segment_arn(store.region, store.account_id, ApplicationId, segment_id),
+                "CreationDate": iso8601(self.clock()),
+                "Id": segment_id,
+                "SegmentType": "DIMENSIONAL",
+                "Version": 1,
+            }
+            body.update({k: request[k] for k in _SEGMENT_MEMBERS if request.get(k) is not None})
+            segment = Segment(ApplicationId, segment_id, body["Arn"], "DIMENSIONAL", [body])
+            if request.get("tags"):
+                self.tags.add(segment.arn, request["tags"])
+            store.add_segment(app, segment)
+            return self._shown(segment, body)
 
     def get_segment(self, ApplicationId: str, SegmentId: str) -> Payload:
         """GetSegment: the current version."""
         app = self.store.application(ApplicationId)
-        return self.store.segment(app, SegmentId).current
+        segment = self.store.segment(app, SegmentId)
+        return self._shown(segment, segment.current)
 
     def get_segments(
         self, ApplicationId: str, PageSize: Optional[str] = None, Token: Optional[str] = None
@@ -192,31 +232,50 @@ class Backend:
         """GetSegments: every segment of the application, oldest first, paged."""
         app = self.store.application(ApplicationId)
         page = self.store.page(app.segment_listing, ("GetSegments", ApplicationId), PageSize, Token)
-        return _listing_body([segment.current for segment in page.items], page.next_token)
+        return _listing_body([self._shown(s, s.current) for s in page.items], page.next_token)
 
     def update_segment(
         self, ApplicationId: str, SegmentId: str, WriteSegmentRequest: Mapping[str, Any]
     ) -> Payload:
-        """UpdateSegment: a new version with the members given replaced."""
+        """UpdateSegment: a new version with the members given replaced.
+
+        ``Dimensions`` and ``SegmentGroups`` are alternatives: giving one drops the other from
+        the new version. ``tags`` are ignored ("As of 22-05-2023 tags has been deprecated for
+        update operations. After this date any value in tags is not processed and an error
+        code is not returned", botocore's ``WriteSegmentRequest.tags``): use TagResource.
+
+        Raises:
+            NotFoundError: unknown application or segment, or see
+                :func:`~pinpoint_mock.backend.segment_rules.check_write_segment_request`.
+            BadRequestError: see the same.
+        """
         store = self.store
         app = store.application(ApplicationId)
         with store.lock:
             segment = store.segment(app, SegmentId)
             request = dict(WriteSegmentRequest or {})
+            check_write_segment_request(request, self._segment_info(app))
             changes: dict[str, Any] = {
-                k: request[k] for k in ("Dimensions", "Name", "SegmentGroups", "tags")
-                if k in request
+                k: request[k] for k in _SEGMENT_MEMBERS if request.get(k) is not None
             }
-            return self._new_version(segment, changes, self.clock())
+            body = _next_version(segment, changes, self.clock())
+            for given, other in (("Dimensions", "SegmentGroups"), ("SegmentGroups", "Dimensions")):
+                if given in changes:
+                    body.pop(other, None)
+            segment.versions.append(body)
+            return self._shown(segment, body)
 
     def delete_segment(self, ApplicationId: str, SegmentId: str) -> Payload:
-        """DeleteSegment: returns the deleted segment; its jobs stay readable by GetImportJob(s)."""
+        """DeleteSegment: returns the deleted segment; its jobs stay readable by GetImportJob(s)
+        and its tags are forgotten."""
         store = self.store
         app = store.application(ApplicationId)
         with store.lock:
             segment = store.segment(app, SegmentId)
+            shown = self._shown(segment, segment.current)
             store.remove_segment(app, segment)
-            return segment.current
+            self.tags.drop(segment.arn)
+            return shown
 
     def get_segment_version(self, ApplicationId: str, SegmentId: str, Version: str) -> Payload:
         """GetSegmentVersion: one version, counted from 1.
@@ -226,9 +285,12 @@ class Backend:
         """
         app = self.store.application(ApplicationId)
         segment = self.store.segment(app, SegmentId)
-        if not str(Version).isdigit() or not 1 <= int(Version) <= len(segment.versions):
+        text = str(Version)
+        versions = list(segment.versions)
+        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
+        if not 1 <= number <= len(versions):
             raise NotFoundError(f"Version '{Version}' of segment '{SegmentId}' not found.")
-        return segment.versions[int(Version) - 1]
+        return self._shown(segment, versions[number - 1])
 
     def get_segment_versions(
         self,
@@ -241,16 +303,18 @@ class Backend:
         app = self.store.application(ApplicationId)
         segment = self.store.segment(app, SegmentId)
         listing: Listing[dict[str, Any]] = Listing(lambda body: int(body["Version"]))
-        for body in segment.versions:
+        for body in list(segment.versions):
             listing.append(body)
         key = ("GetSegmentVersions", ApplicationId, SegmentId)
         page = self.store.page(listing, key, PageSize, Token)
-        return _listing_body(page.items, page.next_token)
+        return _listing_body([self._shown(segment, body) for body in page.items],
+                             page.next_token)
 
     # -- endpoints ---------------------------------------------------------------------------
 
     def get_endpoint(self, ApplicationId: str, EndpointId: str) -> Payload:
-        """GetEndpoint: an endpoint registered by an import or by UpdateEndpoint."""
+        """GetEndpoint: an endpoint registered by an import, UpdateEndpoint or
+        UpdateEndpointsBatch."""
         app = self.store.application(ApplicationId)
         return self._endpoint(app, EndpointId).response()
 
@@ -260,18 +324,69 @@ class Backend:
         """UpdateEndpoint: create or update an endpoint (see :meth:`_register`); answers 202
         with a ``MessageBody``.
 
+        The endpoint as it would be stored (the update merged into the endpoint) must follow
+        the rules imports apply (:func:`~pinpoint_mock.backend.endpoint_rules.check_definition`:
+        ChannelType, OptOut and EndpointStatus values, 50-character names, at most 50 values
+        of at most 100 characters, 15 KB, 250 custom names per application) and its user may
+        have at most 15 endpoints. ChannelType and Address are not required.
+
         Raises:
-            BadRequestError: the endpoint would be the 16th of its user ID.
+            BadRequestError: naming the member that breaks a rule; nothing is stored.
         """
         app = self.store.application(ApplicationId)
         request_id = uuid.uuid4().hex
         with self.store.lock:
             fields = copy.deepcopy(dict(EndpointRequest or {}))
             fields["Id"] = EndpointId
-            refusal = self._register(app, fields, request_id)
+            refusal = self._update(app, fields, request_id, None)
             if refusal is not None:
                 raise BadRequestError(f"{refusal[0].upper()}{refusal[1:]}.")
-            app.attribute_names.update(attribute_names_of(fields))
+        return {"Message": "Accepted", "RequestID": request_id}
+
+    def update_endpoints_batch(
+        self, ApplicationId: str, EndpointBatchRequest: Mapping[str, Any]
+    ) -> Payload:
+        """UpdateEndpointsBatch: UpdateEndpoint for each of 1 to 100 items, all or nothing.
+
+        Each item is an ``EndpointBatchItem`` whose ``Id`` names the endpoint; items are
+        applied in order (a later item with the same Id updates what an earlier one made).
+        "An array can contain a maximum of 100 items" (botocore's ``EndpointBatchRequest``).
+
+        Raises:
+            BadRequestError: no item, more than 100, an item without ``Id``, or an item that
+                breaks a rule of :meth:`update_endpoint` (the message names ``Item[i]``);
+                nothing of the batch is stored.
+        """
+        app = self.store.application(ApplicationId)
+        items = (EndpointBatchRequest or {}).get("Item")
+        if not isinstance(items, list) or not items:
+            raise BadRequestError(
+                "EndpointBatchRequest.Item must be a list of 1 to 100 endpoints."
+            )
+        if len(items) > MAX_BATCH_ITEMS:
+            raise BadRequestError(
+                f"EndpointBatchRequest.Item can contain a maximum of {MAX_BATCH_ITEMS} items, "
+                f"got {len(items)}."
+            )
+        request_id = uuid.uuid4().hex
+        with self.store.lock:
+            journal = _Journal(app)
+            try:
+                for index, item in enumerate(items):
+                    if not isinstance(item, Mapping) or not item.get("Id"):
+                        raise BadRequestError(
+                            f"Item[{index}].Id is required: it names the endpoint to create "
+                            "or update."
+                        )
+                    fields = copy.deepcopy(dict(item))
+                    refusal = self._update(app, fields, request_id, journal)
+                    if refusal is not None:
+                        raise BadRequestError(
+                            f"Item[{index}] (Id {show(fields['Id'])}): {refusal}."
+                        )
+            except BaseException:
+                journal.undo()
+                raise
         return {"Message": "Accepted", "RequestID": request_id}
 
     def delete_endpoint(self, ApplicationId: str, EndpointId: str) -> Payload:
@@ -283,9 +398,12 @@ class Backend:
         return endpoint.response()
 
     def get_user_endpoints(self, ApplicationId: str, UserId: str) -> Payload:
-        """GetUserEndpoints: the endpoints of one user ID (404 when it has none)."""
+        """GetUserEndpoints: the endpoints of one user ID (404 when it has none), read under
+        the lock so that a concurrent update never shows half a change."""
         app = self.store.application(ApplicationId)
-        return {"Item": [endpoint.response() for endpoint in self._user_endpoints(app, UserId)]}
+        with self.store.lock:
+            endpoints = self._user_endpoints(app, UserId)
+            return {"Item": [endpoint.response() for endpoint in endpoints]}
 
     def delete_user_endpoints(self, ApplicationId: str, UserId: str) -> Payload:
         """DeleteUserEndpoints: removes and returns the endpoints of one user ID."""
@@ -294,7 +412,7 @@ class Backend:
             endpoints = self._user_endpoints(app, UserId)
             for endpoint in endpoints:
                 self._unregister(app, endpoint)
-        return {"Item": [endpoint.response() for endpoint in endpoints]}
+            return {"Item": [endpoint.response() for endpoint in endpoints]}
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -318,7 +436,9 @@ class Backend:
             body += b"]}"
         return body
 
-    def _run_import(self, app: Application, request: Mapping[str, Any]) -> ImportResult:
+    def _run_import(
+        self, app: Application, request: Mapping[str, Any], register: bool, journal: _Journal
+    ) -> ImportResult:
         bucket, prefix = parse_s3_url(request["S3Url"])
         try:
             objects = self.objects.objects(bucket, prefix)
@@ -329,9 +449,10 @@ class Backend:
             result.failures.append(message)  # no definition was read: TotalFailures stays 0
             return result
         on_endpoint: Optional[Callable[[dict[str, Any]], Optional[str]]] = None
-        if request.get("RegisterEndpoints"):
+        if register:
             now = self.clock()  # every endpoint of the job is changed at CreateImportJob
-            on_endpoint = functools.partial(self._register, app, now=(now, iso8601(now)))
+            on_endpoint = functools.partial(self._register, app, now=(now, iso8601(now)),
+                                            journal=journal)
         return run_import(
             objects,
             str(request["Format"]),
@@ -341,50 +462,60 @@ class Backend:
             attribute_names=app.attribute_names,
         )
 
-    def _define_segment(
-        self, app: Application, request: Mapping[str, Any], result: ImportResult, now: float
-    ) -> Segment:
-        store = self.store
-        segment_id = uuid.uuid4().hex
+    def _import_definition(
+        self, app: Application, request: Mapping[str, Any], result: ImportResult
+    ) -> dict[str, Any]:
+        """A segment's ``ImportDefinition`` for this import: every member botocore's
+        ``SegmentImportResource`` requires (ExternalId, Format, RoleArn, S3Url, Size) and
+        ``ChannelCounts``."""
         size, channel_counts = self._reach(app, result)
-        definition: dict[str, Any] = {
+        return {
             "ChannelCounts": channel_counts,
+            "ExternalId": str(request.get("ExternalId") or self.store.account_id),
             "Format": request["Format"],
             "RoleArn": request["RoleArn"],
             "S3Url": request["S3Url"],
             "Size": size,
         }
-        if "ExternalId" in request:
-            definition["ExternalId"] = request["ExternalId"]
+
+    def _defined(
+        self, app: Application, request: Mapping[str, Any], result: ImportResult, now: float
+    ) -> Segment:
+        """The IMPORT segment a ``DefineSegment`` import creates (not added yet)."""
+        store = self.store
+        segment_id = uuid.uuid4().hex
         body: dict[str, Any] = {
             "ApplicationId": app.application_id,
             "Arn": segment_arn(store.region, store.account_id, app.application_id, segment_id),
             "CreationDate": iso8601(now),
             "Id": segment_id,
-            "ImportDefinition": definition,
-            "Name": request["SegmentName"],
+            "ImportDefinition": self._import_definition(app, request, result),
             "SegmentType": "IMPORT",
             "Version": 1,
         }
-        segment = Segment(app.application_id, segment_id, body["Arn"], "IMPORT", [body],
-                          store.next_sequence())
-        store.add_segment(app, segment)
-        return segment
+        if request.get("SegmentName"):
+            body["Name"] = request["SegmentName"]
+        return Segment(app.application_id, segment_id, body["Arn"], "IMPORT", [body])
 
-    def _extend_segment(
-        self, app: Application, segment: Segment, result: ImportResult, now: float
-    ) -> None:
-        size, channel_counts = self._reach(app, result)
-        definition = dict(segment.current.get("ImportDefinition") or {})
-        counts = dict(definition.get("ChannelCounts") or {})
-        for channel, count in channel_counts.items():
-            counts[channel] = counts.get(channel, 0) + count
-        definition["ChannelCounts"] = counts
-        definition["Size"] = int(definition.get("Size") or 0) + size
-        self._new_version(segment, {"ImportDefinition": definition}, now)
+    def _refreshed(
+        self,
+        app: Application,
+        segment: Segment,
+        request: Mapping[str, Any],
+        result: ImportResult,
+        now: float,
+    ) -> dict[str, Any]:
+        """The new version of an IMPORT segment that an import with ``SegmentId`` refreshes
+        (not appended yet): its ``ImportDefinition`` is this import's; ``SegmentName`` renames
+        it."""
+        changes: dict[str, Any] = {"ImportDefinition": self._import_definition(app, request,
+                                                                                result)}
+        if request.get("SegmentName"):
+            changes["Name"] = request["SegmentName"]
+        return _next_version(segment, changes, now)
 
     def _reach(self, app: Application, result: ImportResult) -> tuple[int, dict[str, int]]:
-        """Size and ChannelCounts of what an import adds to a segment.
+        """Size and ChannelCounts of what an import puts in a segment.
 
         A user-ID-only file reaches every endpoint its users already have; any other file
         reaches the endpoints it defined.
@@ -402,13 +533,39 @@ class Backend:
                 counts[channel] = counts.get(channel, 0) + 1
         return len(reached), counts
 
-    def _new_version(self, segment: Segment, changes: Mapping[str, Any], now: float) -> Payload:
-        body = dict(segment.current)
-        body.update(changes)
-        body["Version"] = int(body["Version"]) + 1
-        body["LastModifiedDate"] = iso8601(now)
-        segment.versions.append(body)
-        return body
+    def _shown(self, segment: Segment, body: Mapping[str, Any]) -> dict[str, Any]:
+        """A ``SegmentResponse`` of ``segment`` (one of its versions) with its current tags
+        (``{}`` when it has none)."""
+        shown = dict(body)
+        shown["tags"] = self.tags.tags(segment.arn)
+        return shown
+
+    def _segment_info(self, app: Application) -> Callable[[str], Optional[tuple[str, int]]]:
+        def info(segment_id: str) -> Optional[tuple[str, int]]:
+            segment = app.segments.get(segment_id)
+            return None if segment is None else (segment.segment_type, len(segment.versions))
+
+        return info
+
+    def _update(
+        self,
+        app: Application,
+        fields: dict[str, Any],
+        request_id: str,
+        journal: Optional[_Journal],
+    ) -> Optional[str]:
+        """UpdateEndpoint of ``fields`` (with its ``Id``): check the endpoint it would make,
+        then register it and its custom names. None when done, else why not (nothing
+        changed)."""
+        endpoint_id = str(fields["Id"])
+        existing = app.endpoints.get(endpoint_id)
+        merged = _merged(existing.fields, fields) if existing is not None else dict(fields)
+        reason = check_definition(merged, _always, app.attribute_names)
+        if reason is None:
+            reason = self._register(app, fields, request_id, journal=journal)
+        if reason is None:
+            app.attribute_names.update(attribute_names_of(fields))
+        return reason
 
     def _register(
         self,
@@ -416,6 +573,7 @@ class Backend:
         fields: dict[str, Any],
         request_id: Optional[str] = None,
         now: Optional[tuple[float, str]] = None,
+        journal: Optional[_Journal] = None,
     ) -> Optional[str]:
         """Create or update an endpoint from ``EndpointBatchItem``-shaped ``fields`` (kept, not
         copied).
@@ -431,6 +589,9 @@ class Backend:
         ``request_id`` (when given).
 
         ``now`` is the time of the change and its ISO 8601 form (default: the clock's now).
+        ``journal``, when given, records the change so that it can be undone. The endpoint is
+        never absent from the application while it changes (a read without the lock sees the
+        old fields or the new ones).
 
         Returns:
             None when registered, else why not: the user ID already has
@@ -454,11 +615,14 @@ class Backend:
             merged["EffectiveDate"] = now[1]
         if request_id is not None and "RequestId" not in fields:
             merged["RequestId"] = request_id
+        if journal is not None:
+            journal.touch(endpoint_id, existing)
         if existing is not None:
-            self._unregister(app, existing)
+            old_user = existing.user_id
             existing.fields = merged
             endpoint = existing
         else:
+            old_user = None
             endpoint = Endpoint(
                 application_id=app.application_id,
                 id=endpoint_id,
@@ -466,18 +630,13 @@ class Backend:
                 creation_date=now[0],
                 cohort_id=str(int(hashlib.sha1(endpoint_id.encode()).hexdigest(), 16) % 100),
             )
-        app.endpoints[endpoint.id] = endpoint
-        if endpoint.user_id:
-            app.endpoints_by_user.setdefault(endpoint.user_id, {})[endpoint.id] = None
+            app.endpoints[endpoint.id] = endpoint
+        _move_user(app, endpoint.id, old_user, endpoint.user_id)
         return None
 
     def _unregister(self, app: Application, endpoint: Endpoint) -> None:
         app.endpoints.pop(endpoint.id, None)
-        if endpoint.user_id:
-            users = app.endpoints_by_user.get(endpoint.user_id, {})
-            users.pop(endpoint.id, None)
-            if not users:
-                app.endpoints_by_user.pop(endpoint.user_id, None)
+        _move_user(app, endpoint.id, endpoint.user_id, None)
 
     def _endpoint(self, app: Application, endpoint_id: str) -> Endpoint:
         endpoint = app.endpoints.get(endpoint_id)
@@ -494,6 +653,97 @@ class Backend:
                 f"User '{user_id}' has no endpoints in application '{app.application_id}'."
             )
         return [app.endpoints[endpoint_id] for endpoint_id in ids]
+
+
+MAX_BATCH_ITEMS = 100
+"""Items of one UpdateEndpointsBatch ("An array can contain a maximum of 100 items",
+botocore's ``EndpointBatchRequest.Item``)."""
+
+_SEGMENT_MEMBERS = ("Dimensions", "Name", "SegmentGroups")
+"""The ``WriteSegmentRequest`` members a segment version keeps (``tags`` live in the tag
+store)."""
+
+
+def import_job_definition(request: Mapping[str, Any], account_id: str) -> dict[str, Any]:
+    """The ``Definition`` (``ImportJobResource``) a job shows for a checked ``ImportJobRequest``:
+    ``DefineSegment`` and ``RegisterEndpoints`` as booleans (``RegisterEndpoints`` true when
+    absent, as the import then registers), ``ExternalId`` the request's or ``account_id``
+    (the developer guide's example responses show an account id for requests without one),
+    ``Format``, ``RoleArn``, ``S3Url`` and ``SegmentName`` when given. The caller adds
+    ``SegmentId``."""
+    definition: dict[str, Any] = {
+        "DefineSegment": flag(request, "DefineSegment", False),
+        "ExternalId": str(request.get("ExternalId") or account_id),
+        "Format": request["Format"],
+        "RegisterEndpoints": flag(request, "RegisterEndpoints", True),
+        "RoleArn": request["RoleArn"],
+        "S3Url": request["S3Url"],
+    }
+    if request.get("SegmentName"):
+        definition["SegmentName"] = request["SegmentName"]
+    return definition
+
+
+class _Journal:
+    """What an operation changed in an application's endpoints and custom names, to undo it
+    when the operation fails half-way (a refused or failed operation changes nothing)."""
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.names = set(app.attribute_names)
+        self.created: list[str] = []
+        self.updated: list[tuple[Endpoint, dict[str, Any]]] = []
+
+    def touch(self, endpoint_id: str, existing: Optional[Endpoint]) -> None:
+        """Record the state of an endpoint about to change (None: it is about to be made)."""
+        if existing is None:
+            self.created.append(endpoint_id)
+        else:
+            self.updated.append((existing, existing.fields))
+
+    def undo(self) -> None:
+        """Put back every endpoint and name as they were before the first change."""
+        app = self.app
+        for endpoint, fields in reversed(self.updated):
+            old_user = endpoint.user_id
+            endpoint.fields = fields
+            _move_user(app, endpoint.id, old_user, endpoint.user_id)
+        for endpoint_id in reversed(self.created):
+            endpoint = app.endpoints.pop(endpoint_id, None)
+            if endpoint is not None:
+                _move_user(app, endpoint_id, endpoint.user_id, None)
+        app.attribute_names.clear()
+        app.attribute_names.update(self.names)
+
+
+def _always(endpoint_id: str) -> bool:
+    """UpdateEndpoint needs no ChannelType or Address: treat the endpoint as existing."""
+    return True
+
+
+def _move_user(app: Application, endpoint_id: str, old: Optional[str], new: Optional[str]) -> None:
+    """Move ``endpoint_id`` from user ``old``'s endpoints to user ``new``'s (either may be None)."""
+    if old == new:
+        if new is not None:
+            app.endpoints_by_user.setdefault(new, {})[endpoint_id] = None
+        return
+    if old is not None:
+        users = app.endpoints_by_user.get(old)
+        if users is not None:
+            users.pop(endpoint_id, None)
+            if not users:
+                app.endpoints_by_user.pop(old, None)
+    if new is not None:
+        app.endpoints_by_user.setdefault(new, {})[endpoint_id] = None
+
+
+def _next_version(segment: Segment, changes: Mapping[str, Any], now: float) -> dict[str, Any]:
+    """The body of ``segment``'s next version: its current one with ``changes`` (not appended)."""
+    body = dict(segment.current)
+    body.update(changes)
+    body["Version"] = int(body["Version"]) + 1
+    body["LastModifiedDate"] = iso8601(now)
+    return body
 
 
 def _merged(current: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:

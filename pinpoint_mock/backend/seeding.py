@@ -10,9 +10,10 @@ GetImportJob like any other job.
 
 What a seeded job is (*mock* choices; no file is read):
 
-* Its ``Definition`` is ``{"Format", "RegisterEndpoints": False, "RoleArn", "S3Url"}`` plus
-  ``SegmentId`` when given; its counts say that ``endpoints`` definitions were processed and
-  imported, in ``ceil(endpoints / 100)`` pieces, with no failure.
+* Its ``Definition`` is ``{"DefineSegment": False, "ExternalId": <account id>, "Format",
+  "RegisterEndpoints": False, "RoleArn", "S3Url"}`` plus ``SegmentId`` when given; its
+  counts say that ``endpoints`` definitions were processed and imported, in
+  ``ceil(endpoints / 100)`` pieces, with no failure.
 * ``completed=True`` (the default): it was created ``plan.end`` seconds before the backend's
   clock and shows COMPLETED on every read, whatever the progression; it never ran alongside
   the jobs there now. ``completed=False``: it is created now and is planned and moved like a
@@ -35,7 +36,7 @@ from pinpoint_mock.backend.errors import BadRequestError
 from pinpoint_mock.backend.importer import PIECE_SIZE, ImportResult, Piece
 from pinpoint_mock.backend.lifecycle import Plan, plan_for
 from pinpoint_mock.backend.models import ImportJob
-from pinpoint_mock.backend.operations import Backend
+from pinpoint_mock.backend.operations import Backend, import_job_definition
 from pinpoint_mock.backend.validation import FORMATS, check_import_job_request
 
 __all__ = ["seed_import_jobs"]
@@ -79,14 +80,15 @@ def seed_import_jobs(
         raise ValueError(f"endpoints must be a whole number >= 1, got {endpoints!r}.")
     if fmt not in FORMATS:
         raise BadRequestError(f"Format must be CSV or JSON, got {fmt!r}.")
-    definition: dict[str, Any] = {
+    request: dict[str, Any] = {
         "Format": fmt,
         "RegisterEndpoints": False,
         "RoleArn": role_arn,
         "S3Url": s3_url,
     }
-    check_import_job_request(definition)
+    check_import_job_request(request)
     store = backend.store
+    definition = import_job_definition(request, store.account_id)
     app = store.application(application_id)
     if segment_id is not None:
         segment = store.segment(app, segment_id)
@@ -127,7 +129,7 @@ def seed_import_jobs(
                 result=result,
                 plan=plan,
                 created=created,
-                sequence=store.next_sequence(),
+                sequence=0,  # set by add_job
                 elapsed_seen=elapsed_seen,
             )
             store.add_job(app, job)

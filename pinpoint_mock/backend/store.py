@@ -66,6 +66,7 @@ class Listing(Generic[T]):
         self._sequences.append(self.sequence_of(item))
 
     def remove(self, item: T) -> None:
+        """Remove ``item`` (found by its sequence number; nothing happens if it is absent)."""
         index = bisect.bisect_left(self._sequences, self.sequence_of(item))
         if index < len(self._items) and self._items[index] is item:
             del self._items[index]
@@ -177,7 +178,10 @@ class Store:
             return list(self._jobs)
 
     def add_job(self, app: Application, job: ImportJob) -> None:
+        """List ``job`` last: its ``sequence`` is set here, under the lock, so that listings
+        stay in creation order whatever the threads."""
         with self.lock:
+            job.sequence = self.next_sequence()
             self._jobs.append(job)
             app.jobs[job.id] = job
             app.job_listing.append(job)
@@ -185,7 +189,10 @@ class Store:
                 app.jobs_by_segment.setdefault(job.segment_id, Listing(_sequence)).append(job)
 
     def add_segment(self, app: Application, segment: Segment) -> None:
+        """List ``segment`` last: its ``sequence`` is set here, under the lock (see
+        :meth:`add_job`)."""
         with self.lock:
+            segment.sequence = self.next_sequence()
             app.segments[segment.id] = segment
             app.segment_listing.append(segment)
 

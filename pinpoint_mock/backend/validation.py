@@ -31,7 +31,7 @@ def parse_s3_url(value: Any) -> tuple[str, str]:
             f"S3Url must be s3://bucket-name/key or s3://bucket-name/prefix/, got {value!r}."
         )
     bucket = match.group("bucket")
-    if not _BUCKET.match(bucket):
+    if not _BUCKET.fullmatch(bucket):
         raise BadRequestError(
             f"S3Url names the bucket {bucket!r}, which is not a valid S3 bucket name "
             "(3 to 63 lowercase letters, digits, dots and hyphens); got "
@@ -43,6 +43,10 @@ def parse_s3_url(value: Any) -> tuple[str, str]:
 def check_import_job_request(request: Mapping[str, Any]) -> None:
     """Validate an ``ImportJobRequest`` body (required members are checked by botocore too).
 
+    ``DefineSegment`` and ``SegmentId`` may come together (the import refreshes that segment),
+    and ``DefineSegment`` needs no ``SegmentName``: see
+    :meth:`~pinpoint_mock.backend.operations.Backend.create_import_job`.
+
     Raises:
         BadRequestError: naming the first member that is wrong.
     """
@@ -53,15 +57,22 @@ def check_import_job_request(request: Mapping[str, Any]) -> None:
         raise BadRequestError(f"Format must be CSV or JSON, got {request['Format']!r}.")
     parse_s3_url(request["S3Url"])
     role_arn = request["RoleArn"]
-    if not isinstance(role_arn, str) or not _ROLE_ARN.match(role_arn):
+    if not isinstance(role_arn, str) or not _ROLE_ARN.fullmatch(role_arn):
         raise BadRequestError(
             "RoleArn must be an IAM role ARN such as "
             f"arn:aws:iam::123456789012:role/PinpointImport, got {role_arn!r}."
         )
-    if request.get("DefineSegment") and not request.get("SegmentName"):
-        raise BadRequestError("SegmentName is required when DefineSegment is true.")
-    if request.get("DefineSegment") and request.get("SegmentId"):
-        raise BadRequestError(
-            "Give either DefineSegment with SegmentName (a new segment) or SegmentId "
-            "(an existing segment), not both."
-        )
+    for member in ("DefineSegment", "RegisterEndpoints"):
+        value = request.get(member)
+        if value is not None and not isinstance(value, bool):
+            raise BadRequestError(f"{member} must be true or false, got {value!r}.")
+    for member in ("ExternalId", "SegmentId", "SegmentName"):
+        value = request.get(member)
+        if value is not None and not isinstance(value, str):
+            raise BadRequestError(f"{member} must be a string, got {value!r}.")
+
+
+def flag(request: Mapping[str, Any], member: str, default: bool) -> bool:
+    """The boolean ``member`` of a checked request, ``default`` when it is absent (or null)."""
+    value = request.get(member)
+    return default if value is None else bool(value)
