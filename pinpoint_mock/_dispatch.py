@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional
 from urllib.parse import urlsplit
 
-from pinpoint_mock import _moto
+from pinpoint_mock import _apps, _moto
 from pinpoint_mock._faults import Fault, FaultRegistry
 from pinpoint_mock._routing import HttpResponse, encode_error, router
 from pinpoint_mock.backend.errors import PinpointError
@@ -34,12 +34,14 @@ SERVED_OPERATIONS: Mapping[str, str] = {
     "GetSegmentVersions": "get_segment_versions",
     "GetEndpoint": "get_endpoint",
     "UpdateEndpoint": "update_endpoint",
+    "UpdateEndpointsBatch": "update_endpoints_batch",
     "DeleteEndpoint": "delete_endpoint",
     "GetUserEndpoints": "get_user_endpoints",
     "DeleteUserEndpoints": "delete_user_endpoints",
 }
-"""The Pinpoint operations the mock answers, with the :class:`Backend` method of each.
-Every other Pinpoint operation (CreateApp, GetApps, ...) is left to moto."""
+"""The Pinpoint operations the mock answers, with the :class:`Backend` method of each. The app
+calls CreateApp, GetApp, GetApps and DeleteApp are answered too, over moto's apps
+(:mod:`pinpoint_mock._apps`); every other Pinpoint operation is left to moto."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,8 @@ class State:
                 if backend is None:
                     store = Store(account_id, region, _moto.app_exists(account_id, region))
                     backend = Backend(
-                        store, _moto.MotoS3Objects(account_id), self.now, self.settings
+                        store, _moto.MotoS3Objects(account_id), self.now, self.settings,
+                        _moto.MotoTags(account_id, region),
                     )
                     self._backends[key] = backend
         return backend
@@ -122,7 +125,8 @@ class State:
                                        response.headers["x-amzn-RequestId"], fault))
                 return response
         method_name = SERVED_OPERATIONS.get(operation)
-        if method_name is None:
+        app_method = _apps.APP_OPERATIONS.get(operation)
+        if method_name is None and app_method is None:
             return None  # moto answers it
         params: dict[str, Any] = {}
         try:
@@ -130,7 +134,10 @@ class State:
             account = _moto.account_of(headers, self._accounts)
             host = urlsplit(url).hostname or ""
             backend = self.backend(account, _moto.region_of(host, headers))
-            payload = getattr(backend, method_name)(**params)
+            if method_name is not None:
+                payload = getattr(backend, method_name)(**params)
+            else:
+                payload = getattr(_apps.AppCalls(backend), str(app_method))(**params)
         except PinpointError as error:
             response = encode_error(error)
         else:

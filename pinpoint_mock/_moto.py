@@ -10,6 +10,11 @@ moto internals used here (each guarded by a canary test in ``tests/test_canaries
   copied whole (``FakeKey.value`` copies it).
 - ``moto.iam.models.get_account_id_from(access_key)`` — the account of an access key, as moto
   itself resolves it (after ``MOTO_ACCOUNT_ID`` and the ``x-moto-account-id`` header).
+- ``pinpoint_backends[account][region].tagger`` (a ``moto.utilities.tagging_service.
+  TaggingService``: ``get_tag_dict_for_resource``, ``tag_resource``,
+  ``convert_dict_to_tags_input``, ``delete_all_tags_for_resource``) — the tags moto's
+  TagResource / UntagResource / ListTagsForResource keep, for any ARN; :class:`MotoTags` makes
+  them the tags of the mock's segments too.
 """
 
 from __future__ import annotations
@@ -77,6 +82,28 @@ def app_exists(account_id: str, region: str) -> Callable[[str], bool]:
     """
     apps = pinpoint_backends[account_id][region].apps
     return apps.__contains__
+
+
+class MotoTags:
+    """The backend's :class:`~pinpoint_mock.backend.tags.TagStore` over moto's Pinpoint tagger
+    of one account and region (looked up on each call, so a moto reset is followed)."""
+
+    def __init__(self, account_id: str, region: str):
+        self._account_id = account_id
+        self._region = region
+
+    def _tagger(self) -> Any:
+        return pinpoint_backends[self._account_id][self._region].tagger
+
+    def tags(self, arn: str) -> dict[str, str]:
+        return dict(self._tagger().get_tag_dict_for_resource(arn))
+
+    def add(self, arn: str, tags: Mapping[str, str]) -> None:
+        tagger = self._tagger()
+        tagger.tag_resource(arn, tagger.convert_dict_to_tags_input(dict(tags)))
+
+    def drop(self, arn: str) -> None:
+        self._tagger().delete_all_tags_for_resource(arn)
 
 
 class _ChunkedReader(io.RawIOBase):

@@ -22,8 +22,16 @@ def client(attempts: int = 1) -> Any:
 
 
 def new_app(pinpoint: Any, name: str = "calls") -> str:
+    """CreateApp, which the mock serves (and records)."""
     response = pinpoint.create_app(CreateApplicationRequest={"Name": name})
     return str(response["ApplicationResponse"]["Id"])
+
+
+def after_create_app(mock: PinpointImportsMock) -> list[Any]:
+    """The calls recorded after the first one, a CreateApp."""
+    first, *rest = mock.calls
+    assert first.operation == "CreateApp"
+    return rest
 
 
 def test_served_calls_are_recorded_in_order_with_params_status_and_request_id(
@@ -36,25 +44,28 @@ def test_served_calls_are_recorded_in_order_with_params_status_and_request_id(
         pinpoint.get_import_job(ApplicationId=app_id, JobId="nope")
     calls = pinpoint_imports.calls
     assert [(c.operation, c.params, c.status, c.fault) for c in calls] == [
+        ("CreateApp", {"CreateApplicationRequest": {"Name": "calls"}}, 201, None),
         ("GetImportJobs", {"ApplicationId": app_id, "PageSize": "5"}, 200, None),
         ("GetImportJob", {"ApplicationId": app_id, "JobId": "nope"}, 404, None),
     ]
-    assert calls[0].request_id == listed["ResponseMetadata"]["RequestId"]
-    assert calls[1].request_id == missing.value.response["ResponseMetadata"]["RequestId"]
+    assert calls[1].request_id == listed["ResponseMetadata"]["RequestId"]
+    assert calls[2].request_id == missing.value.response["ResponseMetadata"]["RequestId"]
 
 
 def test_moto_answered_calls_are_recorded_only_when_a_fault_answered_them(
     pinpoint_imports: PinpointImportsMock,
 ) -> None:
     pinpoint = client()
-    app_id = new_app(pinpoint)  # moto's, no fault: not recorded
-    fault = Fault.forbidden("GetApp", application_id=app_id)
+    app_id = new_app(pinpoint)
+    pinpoint.get_application_settings(ApplicationId=app_id)  # moto's, no fault: not recorded
+    assert after_create_app(pinpoint_imports) == []
+    fault = Fault.forbidden("GetApplicationSettings", application_id=app_id)
     pinpoint_imports.faults.add(fault)
     with pytest.raises(pinpoint.exceptions.ForbiddenException) as raised:
-        pinpoint.get_app(ApplicationId=app_id)
-    [call] = pinpoint_imports.calls
+        pinpoint.get_application_settings(ApplicationId=app_id)
+    [call] = after_create_app(pinpoint_imports)
     assert (call.operation, call.params, call.status, call.fault) == (
-        "GetApp", {"ApplicationId": app_id}, 403, fault)
+        "GetApplicationSettings", {"ApplicationId": app_id}, 403, fault)
     assert call.fault is fault
     assert call.request_id == raised.value.response["ResponseMetadata"]["RequestId"]
 
@@ -68,9 +79,10 @@ def test_each_retried_attempt_is_one_call(
     fault = Fault.throttle("GetSegments", times=2)
     pinpoint_imports.faults.add(fault)
     pinpoint.get_segments(ApplicationId=app_id)
-    assert [(c.operation, c.status, c.fault) for c in pinpoint_imports.calls] == [
+    calls = after_create_app(pinpoint_imports)
+    assert [(c.operation, c.status, c.fault) for c in calls] == [
         ("GetSegments", 429, fault), ("GetSegments", 429, fault), ("GetSegments", 200, None)]
-    assert len({c.request_id for c in pinpoint_imports.calls}) == 3
+    assert len({c.request_id for c in calls}) == 3
 
 
 def test_calls_from_sixteen_threads_are_all_recorded(
@@ -97,7 +109,7 @@ def test_calls_from_sixteen_threads_are_all_recorded(
     for thread in threads:
         thread.join()
     assert errors == []
-    calls = pinpoint_imports.calls
+    calls = after_create_app(pinpoint_imports)
     assert len(calls) == 400
     assert len({c.request_id for c in calls}) == 400
     [rule] = pinpoint_imports.faults
@@ -109,7 +121,7 @@ def test_the_call_log_ends_with_the_scope() -> None:
     with mock_pinpoint_imports() as first:
         pinpoint = client()
         pinpoint.get_import_jobs(ApplicationId=new_app(pinpoint))
-        assert len(first.calls) == 1
+        assert [call.operation for call in first.calls] == ["CreateApp", "GetImportJobs"]
     with mock_pinpoint_imports() as second:
         assert second.calls == []
     with pytest.raises(RuntimeError, match=r"^This mock_pinpoint_imports is not started; "):
@@ -120,4 +132,4 @@ def test_calls_returns_a_copy(pinpoint_imports: PinpointImportsMock) -> None:
     pinpoint = client()
     pinpoint.get_segments(ApplicationId=new_app(pinpoint))
     pinpoint_imports.calls.clear()
-    assert len(pinpoint_imports.calls) == 1
+    assert len(pinpoint_imports.calls) == 2

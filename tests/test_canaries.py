@@ -103,3 +103,31 @@ def test_aiobotocore_awaits_handler_answers_and_sends_async_upload_bodies() -> N
     assert "await resolve_awaitable(handler(**kwargs))" in inspect.getsource(
         hooks.AioHierarchicalEmitter._emit)
     assert inspect.iscoroutinefunction(httpchecksum.AioAwsChunkedWrapper.read)
+
+
+def test_moto_pinpoint_backend_creates_and_deletes_apps_as_apps_uses_it() -> None:
+    # _apps.AppCalls: create_app(name=, tags=), delete_app(application_id=), apps (a dict in
+    # creation order), App.application_id / .arn / .name / .created (POSIX seconds).
+    from moto.pinpoint.models import PinpointBackend
+
+    backend = PinpointBackend("us-east-1", "123456789012")
+    first = backend.create_app(name="a", tags={"k": "v"})
+    second = backend.create_app(name="b", tags={})
+    assert list(backend.apps) == [first.application_id, second.application_id]
+    assert (first.name, isinstance(first.created, float)) == ("a", True)
+    assert first.arn.endswith(f":apps/{first.application_id}")
+    assert backend.delete_app(application_id=first.application_id) is first
+    assert list(backend.apps) == [second.application_id]
+
+
+def test_moto_pinpoint_tagger_keeps_tags_for_any_arn() -> None:
+    # _moto.MotoTags (the tags of apps and segments): get_tag_dict_for_resource,
+    # tag_resource(arn, convert_dict_to_tags_input(...)), delete_all_tags_for_resource.
+    from moto.pinpoint.models import PinpointBackend
+
+    tagger = PinpointBackend("us-east-1", "123456789012").tagger
+    arn = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/a/segments/s"
+    tagger.tag_resource(arn, tagger.convert_dict_to_tags_input({"k": "v"}))
+    assert tagger.get_tag_dict_for_resource(arn) == {"k": "v"}
+    tagger.delete_all_tags_for_resource(arn)
+    assert tagger.get_tag_dict_for_resource(arn) == {}

@@ -368,8 +368,8 @@ def test_faults_outside_a_started_mock_raise_one_sentence() -> None:
 
 SERVED = ("CreateImportJob, GetImportJob, GetImportJobs, GetSegmentImportJobs, CreateSegment, "
           "GetSegment, GetSegments, UpdateSegment, DeleteSegment, GetSegmentVersion, "
-          "GetSegmentVersions, GetEndpoint, UpdateEndpoint, DeleteEndpoint, GetUserEndpoints, "
-          "DeleteUserEndpoints")
+          "GetSegmentVersions, GetEndpoint, UpdateEndpoint, UpdateEndpointsBatch, DeleteEndpoint, "
+          "GetUserEndpoints, DeleteUserEndpoints")
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,7 @@ class Store:
         self._sequence = 0
         self._tokens: dict[str, tuple[tuple[str, ...], int]] = {}
         self._jobs: list[ImportJob] = []
+        self._apps_seen: dict[str, tuple[int, float]] = {}
 
     def next_sequence(self) -> int:
         """A number greater than every one handed out before (creation order)."""
@@ -144,6 +145,22 @@ class Store:
             with self.lock:
                 app = self._applications.setdefault(application_id, Application(application_id))
         return app
+
+    def app_seen(self, application_id: str, created: Optional[float] = None) -> tuple[int, float]:
+        """``(sequence, creation time)`` of an application, remembered the first time it is
+        seen (with ``created``, POSIX seconds): GetApps lists apps in this order."""
+        with self.lock:
+            seen = self._apps_seen.get(application_id)
+            if seen is None:
+                seen = (self.next_sequence(), float(created or 0.0))
+                self._apps_seen[application_id] = seen
+            return seen
+
+    def forget_app(self, application_id: str) -> None:
+        """Drop what the mock kept for a deleted application."""
+        with self.lock:
+            self._apps_seen.pop(application_id, None)
+            self._applications.pop(application_id, None)
 
     def segment(self, app: Application, segment_id: str) -> Segment:
         """A segment of ``app``.
