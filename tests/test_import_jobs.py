@@ -189,7 +189,9 @@ def test_import_into_a_dimensional_segment_is_refused(
     ("url", "reason"),
     [
         ("s3://no-such-bucket/x.csv", "the bucket 'no-such-bucket' does not exist (NoSuchBucket)."),
-        (f"s3://{BUCKET}/samples/missing.csv", "No CSV object found under"),
+        (f"s3://{BUCKET}/samples/missing.csv",
+         f"s3://{BUCKET}/samples/missing.csv: the object does not exist (NoSuchKey), and no "
+         "object's key starts with it."),
     ],
 )
 def test_missing_bucket_or_key_ends_the_job_failed(

@@ -76,7 +76,7 @@ def test_get_segments_pages(pinpoint_client: Any, app_id: str) -> None:
     assert pages == [ids[:2], ids[2:]]
 
 
-@pytest.mark.parametrize("page_size", ["abc", "0", "-1", "1001", "2.5", ""])
+@pytest.mark.parametrize("page_size", ["abc", "0", "-1", "1001", "2.5", "", "\u00b2", "9" * 5000])
 def test_page_size_must_be_a_positive_integer_string(
     pinpoint_client: Any, app_id: str, page_size: str
 ) -> None:

@@ -178,7 +178,8 @@ USES_THE_FIXTURES = """
     def test_the_fixtures_are_there(pinpoint_imports, pinpoint_client):
         pinpoint_client.create_app(CreateApplicationRequest={"Name": "x"})
         assert len(pinpoint_client.get_apps()["ApplicationsResponse"]["Item"]) == 1
-        assert pinpoint_imports.calls == []  # moto answered CreateApp and GetApps
+        # the mock serves (and records) the app calls too
+        assert [c.operation for c in pinpoint_imports.calls] == ["CreateApp", "GetApps"]
 """
 
 

@@ -39,7 +39,11 @@ Objects
     * An object with no definition (empty, only blank lines, a CSV header alone) is one failed
       piece with nothing processed and one message (*mock*).
     * If no object is read, the result holds one failed piece (key: the prefix) and one
-      message, ``No CSV object found under s3://bucket/prefix/ (CSV objects end in .csv).``
+      message that says why: ``s3://bucket/in.csv: the object does not exist (NoSuchKey), and
+      no object's key starts with it.``; ``No object found under s3://bucket/prefix/: the
+      prefix holds no object.``; ``s3://bucket/in.json is not a CSV object (CSV objects end
+      in .csv), so it was not read.``; ``No CSV object found under s3://bucket/prefix/ (CSV
+      objects end in .csv).`` (objects of other formats only).
     * *mock*: an import that mixes user-ID objects with endpoint objects does not import the
       user IDs: each user-ID object gets one message and its IDs count as failures.
 
@@ -281,6 +285,23 @@ def _settle_user_ids(tally: Tally) -> None:
         )
 
 
+def _nothing_read(fmt: str, url: str, prefix: str, keys: list[str]) -> str:
+    """Why an import read no object: the key does not exist, the prefix holds nothing, the key
+    names an object of another format, or the prefix holds only other formats."""
+    hint = _EXTENSION_HINT[fmt]
+    if not keys:
+        if not url:
+            return f"No {fmt} object found: no object was listed."
+        if prefix and not prefix.endswith("/"):
+            return (f"{url}: the object does not exist (NoSuchKey), and no object's key "
+                    "starts with it.")
+        return f"No object found under {url}: the prefix holds no object."
+    if keys == [prefix] and prefix:
+        return f"{url} is not a {fmt} object ({hint}), so it was not read."
+    where = f" under {url}" if url else ""
+    return f"No {fmt} object found{where} ({hint})."
+
+
 def run_import(
     objects: Iterable[SourceObject],
     fmt: str,
@@ -327,7 +348,10 @@ def run_import(
     budget = _Budget(max_import_bytes)
     bucket: str | None = None
     common: str | None = None  # longest common prefix of the keys listed
+    keys: list[str] = []  # the first keys listed, for the message when nothing is read
     for obj in objects:
+        if len(keys) < 2:
+            keys.append(obj.key)
         if bucket is None:
             bucket = obj.bucket
         common = obj.key if common is None else posixpath.commonprefix([common, obj.key])
@@ -347,9 +371,8 @@ def run_import(
             url = f"s3://{bucket}/{prefix}"
         else:
             url = prefix = ""
-        where = f" under {url}" if url else ""
         result.pieces.append(Piece(prefix, 0, 0, readable=False))
-        tally.report(f"No {fmt} object found{where} ({_EXTENSION_HINT[fmt]}).")
+        tally.report(_nothing_read(fmt, url, prefix, keys))
     result.channel_counts = {name: count for name, count in tally.counts.items() if name and count}
     _settle_user_ids(tally)
     return result

@@ -35,7 +35,10 @@ def parse_page_size(value: Optional[str]) -> int:
     if value is None:
         return DEFAULT_PAGE_SIZE
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
+    # isascii: str.isdigit accepts "²", which int() refuses; the length keeps int() cheap
+    if not (text.isascii() and text.isdigit() and len(text) <= 9) or not (
+        1 <= int(text) <= MAX_PAGE_SIZE
+    ):
         raise BadRequestError(
             f"PageSize must be a whole number from 1 to {MAX_PAGE_SIZE}, got {value!r}."
         )

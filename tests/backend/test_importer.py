@@ -247,6 +247,20 @@ def test_nothing_found_names_the_url() -> None:
     assert (result.total_processed, result.total_failures) == (0, 0)
 
 
+def test_nothing_found_says_why() -> None:
+    """A message that does not mislead (issue 10 item 7): a key that does not exist is not
+    told "CSV objects end in .csv" when it ends in .csv."""
+    missing = run_import([], "CSV", s3_url="s3://b/in/missing.csv")
+    assert missing.failures == [
+        "s3://b/in/missing.csv: the object does not exist (NoSuchKey), and no object's key "
+        "starts with it."]
+    empty = run_import([], "CSV", s3_url="s3://b/in/")
+    assert empty.failures == ["No object found under s3://b/in/: the prefix holds no object."]
+    other = run_import([blob("in/a.json", LINE.encode())], "CSV", s3_url="s3://b/in/a.json")
+    assert other.failures == [
+        "s3://b/in/a.json is not a CSV object (CSV objects end in .csv), so it was not read."]
+
+
 def test_nothing_found_derives_the_prefix() -> None:
     result = run_import([blob("in/x/a.csv", b""), blob("in/y.csv", b"")], "JSON")
     assert result.failures == [
@@ -254,7 +268,7 @@ def test_nothing_found_derives_the_prefix() -> None:
     ]
     assert result.pieces == [Piece("in/", 0, 0, readable=False)]
     empty = run_import([], "CSV")
-    assert empty.failures == ["No CSV object found (CSV objects end in .csv)."]
+    assert empty.failures == ["No CSV object found: no object was listed."]
     assert empty.pieces == [Piece("", 0, 0, readable=False)]
 
 
