@@ -12,8 +12,8 @@ Contenders, each a round of ``calls`` calls timed back to back:
   handler returns the bytes and headers ``ours`` returned in that state.
 * **moto** — ``mock_aws`` started, 20 apps created, then GetApps.
 * **moto floor** — the floor client answering GetApps with the bytes moto returned.
-* **moto via ours** (information) — GetApps under ``mock_pinpoint_imports``: what the mock's
-  wrapper of moto's handler adds to a call it does not serve.
+* **moto via ours** (information) — GetApps under ``mock_pinpoint_imports``, which serves it
+  over moto's apps (in the model's shape, paged): its cost against moto's own answer.
 
 Why the mock is started and stopped in every round rather than kept on while the floor is
 timed: the floor must run with nothing patched — while a mock is active the wrapper of moto's
@@ -179,7 +179,7 @@ def run(config: Config = FULL) -> list[Figure]:
         ),
         Figure(
             NAME,
-            "moto GetApps passed through our mock / under mock_aws alone",
+            "GetApps served by our mock (over moto's apps) / moto's under mock_aws alone",
             median(ratios(t_via, t_moto)),
             f"via ours {ms(median(t_via))}, mock_aws {ms(median(t_moto))}",
         ),
