@@ -198,6 +198,10 @@ def test_missing_bucket_or_key_ends_the_job_failed(
     pinpoint_imports: Any, pinpoint_client: Any, app_id: str, create_job: CreateJob,
     url: str, reason: str,
 ) -> None:
+    """The message says what is missing (issue 10 item 7: a key ending in .csv that does not
+    exist used to be told "CSV objects end in .csv"); S3's own names for the two cases,
+    NoSuchBucket and NoSuchKey, are quoted. Which failure AWS reported is not documented: the
+    job ends FAILED (mock rule, docs/import-rules.md "Failed jobs")."""
     job = create_job(url)
     done = finish(pinpoint_imports, pinpoint_client, app_id, job["Id"])
     assert done["JobStatus"] == "FAILED"
