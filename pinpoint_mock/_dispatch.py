@@ -25,6 +25,10 @@ SERVED_OPERATIONS: Mapping[str, str] = {
     "GetImportJob": "get_import_job",
     "GetImportJobs": "get_import_jobs",
     "GetSegmentImportJobs": "get_segment_import_jobs",
+    "CreateExportJob": "create_export_job",
+    "GetExportJob": "get_export_job",
+    "GetExportJobs": "get_export_jobs",
+    "GetSegmentExportJobs": "get_segment_export_jobs",
     "CreateSegment": "create_segment",
     "GetSegment": "get_segment",
     "GetSegments": "get_segments",
@@ -99,7 +103,8 @@ class State:
                     store = Store(account_id, region, _moto.app_exists(account_id, region))
                     backend = Backend(
                         store, _moto.MotoS3Objects(account_id), self.now, self.settings,
-                        _moto.MotoTags(account_id, region),
+                        tags=_moto.MotoTags(account_id, region),
+                        sink=_moto.MotoS3Writer(account_id),
                     )
                     self._backends[key] = backend
         return backend

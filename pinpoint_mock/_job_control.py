@@ -1,9 +1,9 @@
 """Job control from a test: ``advance_job``, ``fail_job`` and ``complete_job`` on the mock.
 
 :class:`JobControl` is a base class of :class:`pinpoint_mock.PinpointImportsMock`; its methods
-find the job in the mock's shared state — in whatever account and region holds it, unless told
-``region=`` / ``account_id=`` — and delegate to
-:class:`pinpoint_mock.backend.progression.Progression`.
+find the import or export job in the mock's shared state — in whatever account and region
+holds it, unless told ``region=`` / ``account_id=`` — and delegate to
+:class:`pinpoint_mock.backend.progression.Progression`. Job Ids are unique across both kinds.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from pinpoint_mock.backend.errors import NotFoundError
 from pinpoint_mock.backend.lifecycle import JobStatus
-from pinpoint_mock.backend.models import ImportJob
-from pinpoint_mock.backend.progression import Progression
+from pinpoint_mock.backend.models import ExportJob, Job
+from pinpoint_mock.backend.progression import JobStateError, Progression
 
 if TYPE_CHECKING:
     from pinpoint_mock._dispatch import State
@@ -30,12 +30,13 @@ def default_account() -> str:
 
 
 class JobNotFoundError(LookupError):
-    """``advance_job`` / ``fail_job`` / ``complete_job`` found no such import job.
+    """``advance_job`` / ``fail_job`` / ``complete_job`` found no such import or export job.
 
     Raised when no account and region the mock has served holds the application (or, with
     ``region=`` / ``account_id=``, not that one), or the application holds no job of that Id.
     The message names where it looked. Fix: pass the ``Id`` of ``ApplicationResponse`` and of
-    ``ImportJobResponse`` as the client returned them (and the right ``region=``, if given).
+    ``ImportJobResponse`` / ``ExportJobResponse`` as the client returned them (and the right
+    ``region=``, if given).
     """
 
 
@@ -47,7 +48,7 @@ class AmbiguousJobError(LookupError):
 
 
 class JobControl:
-    """Methods that move one import job on purpose, in every progression."""
+    """Methods that move one import or export job on purpose, in every progression."""
 
     def _active_state(self) -> State:
         raise NotImplementedError  # PinpointImportsMock provides it
@@ -60,15 +61,15 @@ class JobControl:
         region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> JobStatus:
-        """Move one import job to its next stage now (the ``"manual"`` progression's only
-        mover; it works in every progression).
+        """Move one import or export job to its next stage now (the ``"manual"`` progression's
+        only mover; it works in every progression).
 
         Under ``"time"`` the job stays in the stage it was moved to until the clock reaches
         that stage's scheduled end. A 0-second stage is skipped.
 
         Args:
             application_id: the ``ApplicationId`` the job was created in.
-            job_id: the ``Id`` of ``ImportJobResponse``.
+            job_id: the ``Id`` of ``ImportJobResponse`` or ``ExportJobResponse``.
             region: the job's region; None (default): whichever region holds it.
             account_id: the job's account; None (default): whichever account holds it.
 
@@ -94,7 +95,8 @@ class JobControl:
         region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
-        """Make one import job fail: it moves through FAILING to FAILED.
+        """Make one import or export job fail: it moves through FAILING to FAILED (an export
+        job then writes nothing).
 
         The closing stage comes right after the stage the job shows now: under ``"time"`` it
         starts now and lasts ``Schedule.completing`` seconds; under ``"per_read"`` and
@@ -105,7 +107,7 @@ class JobControl:
 
         Args:
             application_id: the ``ApplicationId`` the job was created in.
-            job_id: the ``Id`` of ``ImportJobResponse``.
+            job_id: the ``Id`` of ``ImportJobResponse`` or ``ExportJobResponse``.
             failures: the ``Failures`` messages (at most 100 are kept); None: one default
                 message (or the job's own, when it is FAILING already).
             region: the job's region; None (default): whichever region holds it.
@@ -130,19 +132,28 @@ class JobControl:
         region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> None:
-        """Make one import job complete: it moves through COMPLETING to COMPLETED.
+        """Make one import or export job complete: it moves through COMPLETING to COMPLETED.
 
         Timing as for :meth:`fail_job`. Pieces already counted keep their outcome and every
         other piece completes; ``TotalProcessed``, ``TotalFailures`` and ``Failures`` stay
-        those of the file. A job already COMPLETING is left as it is.
+        those of the file. A job already COMPLETING is left as it is. An export job still
+        needs its bucket: without it, it ends FAILED all the same (see the export rules).
 
         Raises:
             JobNotFoundError: no such application or job (a ``LookupError``).
             AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
-            JobStateError: the job is already COMPLETED, FAILED or FAILING (a ``ValueError``).
+            JobStateError: the job is already COMPLETED, FAILED or FAILING, or it is an export
+                whose segment the mock refused to evaluate (it has nothing to write) (a
+                ``ValueError``).
             RuntimeError: the mock is not started.
         """
         progression, job = self._find_job(application_id, job_id, region, account_id)
+        if isinstance(job, ExportJob) and job.result.refusal is not None:
+            raise JobStateError(
+                f"Export job '{job.id}' cannot complete: the mock refused its segment, so it "
+                "has nothing to write (its Failures say why); export a segment whose criteria "
+                "the mock evaluates, or use fail_job()."
+            )
         progression.force(job, failed=False, failures=None)
 
     def _find_job(
@@ -151,7 +162,7 @@ class JobControl:
         job_id: str,
         region: Optional[str],
         account_id: Optional[str],
-    ) -> tuple[Progression, ImportJob]:
+    ) -> tuple[Progression, Job]:
         state = self._active_state()
         if region is not None:
             account = account_id if account_id is not None else default_account()
@@ -166,7 +177,7 @@ class JobControl:
             except (NotFoundError, KeyError):  # KeyError: a region moto does not know
                 continue
             apps.append(backend)
-            job = app.jobs.get(job_id)
+            job: Optional[Job] = app.imports.by_id.get(job_id) or app.exports.by_id.get(job_id)
             if job is not None:
                 found.append((backend, job))
         if len(found) == 1:
@@ -183,14 +194,14 @@ class JobControl:
                 places = " and ".join(sorted(_where(backend) for backend, _ in found))
                 fix = "region= and account_id="
             raise AmbiguousJobError(
-                f"Import job {job_id!r} of application {application_id!r} is in {places}; "
+                f"{found[0][1].noun} {job_id!r} of application {application_id!r} is in {places}; "
                 f"pass {fix} to say which."
             )
         if apps:
             raise JobNotFoundError(
-                f"No import job {job_id!r} in application {application_id!r} "
+                f"No import or export job {job_id!r} in application {application_id!r} "
                 f"({' or '.join(_where(backend) for backend in apps)}); pass the Id that "
-                "create_import_job returned."
+                "create_import_job or create_export_job returned."
             )
         if region is not None:
             raise JobNotFoundError(

@@ -41,6 +41,16 @@ def _answer(method: str, url: str, headers: Any, body: Optional[bytes]) -> Optio
     return None if state is None else state.answer(method, url, headers, body)
 
 
+def settle_exports() -> None:
+    """Write the objects of every export job that the clock has completed by now (under the
+    ``"time"`` progression; the others move only at reads and steps, which write them). Called
+    before moto answers a request, so that S3 shows them as soon as the job has completed."""
+    state = _shared
+    if state is not None:
+        for backend in state.backends():
+            backend.exporter.settle_due()
+
+
 class PinpointImportsMock(JobControl):
     """Serves Pinpoint's import-job, segment and endpoint calls from memory while active.
 
@@ -134,7 +144,7 @@ class PinpointImportsMock(JobControl):
                 _shared.faults, self, self._options["seed"], self._options["faults"]
             )
             _stack.append(self)
-            _patch.install(_answer)
+            _patch.install(_answer, settle_exports)
         return self
 
     def stop(self) -> None:

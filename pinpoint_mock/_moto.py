@@ -1,4 +1,5 @@
-"""What the mock takes from moto: applications, S3 objects, the account of a request.
+"""What the mock takes from moto: applications, S3 objects (read and written), the account of
+a request.
 
 moto internals used here (each guarded by a canary test in ``tests/test_canaries.py``):
 
@@ -8,6 +9,10 @@ moto internals used here (each guarded by a canary test in ``tests/test_canaries
   its canary is ``test_moto_keys_have_a_size`` in ``tests/test_import_fidelity.py``),
   ``FakeKey._value_buffer`` / ``FakeKey.lock``, read in chunks so that a large object is never
   copied whole (``FakeKey.value`` copies it).
+- ``S3Backend.put_object(bucket_name=, key_name=, value=)`` — how an export job writes its
+  objects (its canary is ``test_moto_s3_put_object_takes_bucket_key_and_value`` in
+  ``tests/test_canaries.py``); it raises moto's ``MissingBucket`` for a bucket that does not
+  exist.
 - ``moto.iam.models.get_account_id_from(access_key)`` — the account of an access key, as moto
   itself resolves it (after ``MOTO_ACCOUNT_ID`` and the ``x-moto-account-id`` header).
 - ``pinpoint_backends[account][region].tagger`` (a ``moto.utilities.tagging_service.
@@ -22,12 +27,13 @@ from __future__ import annotations
 import io
 import os
 import re
-from typing import Any, BinaryIO, Callable, Mapping
+from typing import Any, BinaryIO, Callable, Mapping, Sequence
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.pinpoint.models import pinpoint_backends
 from moto.s3.models import s3_backends
 
+from pinpoint_mock.backend.exporter import ObjectSinkError
 from pinpoint_mock.backend.importer import SourceObject
 from pinpoint_mock.backend.operations import ObjectSourceError
 
@@ -162,3 +168,32 @@ def _opener(key: Any) -> Callable[[], BinaryIO]:
 
     return open_key
 
+
+
+class MotoS3Writer:
+    """The exporter's :class:`~pinpoint_mock.backend.exporter.ObjectSink` over moto's S3: export
+    jobs write their objects as if with PutObject (moto's event notifications included)."""
+
+    def __init__(self, account_id: str):
+        self._account_id = account_id
+
+    def bucket_exists(self, bucket: str) -> bool:
+        """True when moto's S3 has ``bucket`` in this account."""
+        return bucket in s3_backends[self._account_id]["aws"].buckets
+
+    def put_objects(self, bucket: str, objects: Sequence[tuple[str, bytes]]) -> None:
+        """Put every ``(key, data)`` object into ``bucket``, in order.
+
+        Raises:
+            ObjectSinkError: the bucket does not exist (nothing is written).
+        """
+        from moto.s3.exceptions import MissingBucket
+
+        backend = s3_backends[self._account_id]["aws"]
+        if bucket not in backend.buckets:
+            raise ObjectSinkError(f"the bucket '{bucket}' does not exist (NoSuchBucket).")
+        try:
+            for key, data in objects:
+                backend.put_object(bucket_name=bucket, key_name=key, value=data)
+        except MissingBucket:  # deleted meanwhile: with it, what was written is gone too
+            raise ObjectSinkError(f"the bucket '{bucket}' does not exist (NoSuchBucket).") from None

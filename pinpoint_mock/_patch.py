@@ -18,6 +18,10 @@ when the last one stops (reference-counted under a lock):
    mock starts) — the same as 2. for aiobotocore clients created before ``import moto``;
    aiobotocore clients created after it reach moto's handler like any other.
 
+Before moto answers any request (S3's above all), the ``before_moto`` callable given to
+:func:`install` runs: export jobs whose objects are due by the clock write them then, so that a
+listing sees them as soon as the job has completed.
+
 Every response answered in process (ours, or moto's through 1. to 3.) is readable both ways:
 botocore reads ``response.content`` as bytes, aiobotocore awaits it (``await
 http_response.content``) and, for a streaming output such as S3 GetObject, awaits
@@ -55,6 +59,7 @@ _EVENT_PREFIX = "before-send.pinpoint."
 _lock = threading.Lock()
 _active = 0
 _answer: Optional[Answer] = None
+_before_moto: Optional[Callable[[], None]] = None
 _original_stubber_call = BotocoreStubber.__dict__["__call__"]
 _original_send = Endpoint.__dict__["_send"]
 _aio_patched: Optional[tuple[Any, Any]] = None
@@ -158,11 +163,21 @@ async def _read_body(request: AWSPreparedRequest) -> None:
     request.body = await request.body.read()
 
 
+def _moto_call(
+    stubber: BotocoreStubber, event_name: str, request: AWSPreparedRequest, **kwargs: Any
+) -> Any:
+    """moto's stubber, after the ``before_moto`` hook."""
+    hook = _before_moto
+    if hook is not None:
+        hook()
+    return _original_stubber_call(stubber, event_name, request, **kwargs)
+
+
 async def _moto_after_reading(
     stubber: BotocoreStubber, event_name: str, request: AWSPreparedRequest, kwargs: Any
 ) -> Optional[AWSResponse]:
     await _read_body(request)
-    return _in_process(_original_stubber_call(stubber, event_name, request, **kwargs))
+    return _in_process(_moto_call(stubber, event_name, request, **kwargs))
 
 
 def _stubber_call(
@@ -175,14 +190,14 @@ def _stubber_call(
     if _has_async_body(request):
         # Only aiobotocore's emitter sees such a request, and it awaits a handler's answer.
         return _moto_after_reading(self, event_name, request, kwargs)
-    return _in_process(_original_stubber_call(self, event_name, request, **kwargs))
+    return _in_process(_moto_call(self, event_name, request, **kwargs))
 
 
 def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
     response = _serve(request) if _is_pinpoint_url(request.url) else None
     if response is not None:
         return response
-    response = _original_stubber_call(moto_stubber, "before-send", request)
+    response = _moto_call(moto_stubber, "before-send", request)
     if response is not None:
         return response
     return _original_send(self, request)
@@ -194,7 +209,7 @@ async def _aio_send(self: Any, request: AWSPreparedRequest) -> Any:
         return response
     if _has_async_body(request):
         await _read_body(request)
-    response = _in_process(_original_stubber_call(moto_stubber, "before-send", request))
+    response = _in_process(_moto_call(moto_stubber, "before-send", request))
     if response is not None:
         return response
     assert _aio_patched is not None
@@ -207,15 +222,17 @@ def _aio_endpoint() -> Any:
     return getattr(module, "AioEndpoint", None)
 
 
-def install(answer: Answer) -> None:
-    """Start answering through ``answer``; nested calls only count (the first answer stays).
+def install(answer: Answer, before_moto: Optional[Callable[[], None]] = None) -> None:
+    """Start answering through ``answer`` (and calling ``before_moto`` before moto answers a
+    request); nested calls only count (the first answer and hook stay).
 
     Thread-safe. Pair every call with :func:`uninstall`.
     """
-    global _active, _answer, _aio_patched
+    global _active, _answer, _aio_patched, _before_moto
     with _lock:
         if _active == 0:
             _answer = answer
+            _before_moto = before_moto
             BotocoreStubber.__call__ = _stubber_call  # type: ignore[method-assign]
             Endpoint._send = _send
             aio_endpoint = _aio_endpoint()
@@ -231,7 +248,7 @@ def uninstall() -> None:
     Raises:
         RuntimeError: more uninstalls than installs.
     """
-    global _active, _answer, _aio_patched
+    global _active, _answer, _aio_patched, _before_moto
     with _lock:
         if _active == 0:
             raise RuntimeError("pinpoint_mock's interception is not installed; nothing to undo.")
@@ -244,6 +261,7 @@ def uninstall() -> None:
                 aio_endpoint._send = original
                 _aio_patched = None
             _answer = None
+            _before_moto = None
 
 
 def installed() -> bool:

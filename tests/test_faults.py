@@ -366,7 +366,8 @@ def test_faults_outside_a_started_mock_raise_one_sentence() -> None:
 
 # -- the checks, pinned -----------------------------------------------------------------------
 
-SERVED = ("CreateImportJob, GetImportJob, GetImportJobs, GetSegmentImportJobs, CreateSegment, "
+SERVED = ("CreateImportJob, GetImportJob, GetImportJobs, GetSegmentImportJobs, "
+          "CreateExportJob, GetExportJob, GetExportJobs, GetSegmentExportJobs, CreateSegment, "
           "GetSegment, GetSegments, UpdateSegment, DeleteSegment, GetSegmentVersion, "
           "GetSegmentVersions, GetEndpoint, UpdateEndpoint, UpdateEndpointsBatch, DeleteEndpoint, "
           "GetUserEndpoints, DeleteUserEndpoints")

@@ -385,8 +385,9 @@ def test_unknown_application_or_job_is_a_job_not_found_error(start: Callable[...
     with pytest.raises(JobNotFoundError) as error:
         jobs.mock.complete_job(jobs.app_id, "nope")
     assert str(error.value) == (
-        f"No import job 'nope' in application '{jobs.app_id}' (account 123456789012, region "
-        "us-east-1); pass the Id that create_import_job returned.")
+        f"No import or export job 'nope' in application '{jobs.app_id}' (account "
+        "123456789012, region us-east-1); pass the Id that create_import_job or "
+        "create_export_job returned.")
     with pytest.raises(JobNotFoundError) as error:
         jobs.mock.advance_job(jobs.app_id, job["Id"], region="eu-west-1")
     assert str(error.value) == (
@@ -524,8 +525,8 @@ def test_ending_a_running_job_early_starts_the_queued_one_sooner(
     with pytest.raises(ValueError) as error:
         jobs.advance_job(second)
     assert str(error.value) == (
-        f"Import job '{second['Id']}' waits in PENDING_JOB for one of the 1 running jobs to "
-        "end (max_running_jobs=1); end one with advance_job(), complete_job() or fail_job(), "
+        f"Import job '{second['Id']}' waits in PENDING_JOB for one of the 1 running import "
+        "jobs to end (max_running_jobs=1); end one with advance_job(), complete_job() or fail_job(), "
         "or move the clock.")
     jobs.mock.advance(4.9)
     assert [jobs.status(first), jobs.status(second)] == ["COMPLETING", "PENDING_JOB"]

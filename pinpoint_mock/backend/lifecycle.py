@@ -316,6 +316,33 @@ def delayed_plan(plan: Plan, pending: float) -> Plan:
     )
 
 
+def work_start(plan: Plan) -> float:
+    """Offset in seconds at which the job starts its work: the start of its first stage that is
+    not one of PENDING_JOB, CREATED, PREPARING_FOR_INITIALIZATION or INITIALIZING (PROCESSING,
+    or the closing stage of a job forced before it processed)."""
+    for status, start in zip(plan.statuses, plan.starts):
+        if status not in _BEFORE_PROCESSING:
+            return start
+    return plan.end
+
+
+def failing_plan(plan: Plan, *, closing: bool = True) -> Plan:
+    """``plan`` ending FAILED instead of COMPLETED, with every piece failed and the same stage
+    starts: COMPLETED becomes FAILED and, when ``closing``, COMPLETING becomes FAILING (without
+    it, a COMPLETING stage already shown stays: the job goes from COMPLETING to FAILED).
+
+    For an export job that cannot write its objects (:mod:`pinpoint_mock.backend.exporter`);
+    the caller replaces the plan before any piece of PROCESSING was shown, or once the job
+    reached its terminal stage.
+    """
+    swap = {JobStatus.COMPLETED: JobStatus.FAILED}
+    if closing:
+        swap[JobStatus.COMPLETING] = JobStatus.FAILING
+    statuses = tuple(swap.get(status, status) for status in plan.statuses)
+    failed_before = tuple(range(plan.total_pieces + 1))
+    return Plan(statuses, plan.starts, failed_before, plan.per_piece)
+
+
 def _prefix_sums(piece_failed: Sequence[bool]) -> tuple[int, ...]:
     sums = [0]
     for piece in piece_failed:

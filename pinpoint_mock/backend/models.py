@@ -1,7 +1,8 @@
-"""The backend's records: segments, import jobs and registered endpoints.
+"""The backend's records: segments, import and export jobs, and registered endpoints.
 
 Each record renders itself in the shape botocore's Pinpoint model gives its response
-(``SegmentResponse``, ``ImportJobResponse``, ``EndpointResponse``); the HTTP layer only encodes.
+(``SegmentResponse``, ``ImportJobResponse``, ``ExportJobResponse``, ``EndpointResponse``); the
+HTTP layer only encodes.
 Times are POSIX seconds (floats) on the mock's clock; :func:`iso8601` renders them.
 """
 
@@ -10,8 +11,9 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, ClassVar, Optional, Protocol, Sized
 
+from pinpoint_mock.backend.export_output import ExportResult
 from pinpoint_mock.backend.importer import ImportResult
 from pinpoint_mock.backend.lifecycle import Plan, View
 
@@ -34,12 +36,30 @@ def segment_arn(region: str, account_id: str, application_id: str, segment_id: s
     )
 
 
+@dataclass(frozen=True)
+class Contribution:
+    """The endpoints one import added to an IMPORT segment, from segment version ``version`` on.
+
+    Attributes:
+        version: the segment version the import made.
+        endpoint_ids: the Ids of the endpoints it reached that were registered (in file order,
+            once each): those an export of the segment can write.
+        unrecorded: endpoints it imported without registering them (``RegisterEndpoints``
+            false): the mock keeps no copy of them, so an export can only count them.
+    """
+
+    version: int
+    endpoint_ids: tuple[str, ...]
+    unrecorded: int = 0
+
+
 @dataclass
 class Segment:
     """A segment of one application: DIMENSIONAL (CreateSegment) or IMPORT (an import job).
 
     ``versions`` holds the ``SegmentResponse`` of every version, oldest first, for
-    GetSegmentVersion(s); the last one is the current segment.
+    GetSegmentVersion(s); the last one is the current segment. ``contributions`` holds, for an
+    IMPORT segment, what each import into it added (what an export of a version reaches).
     """
 
     application_id: str
@@ -48,6 +68,7 @@ class Segment:
     segment_type: str
     versions: list[dict[str, Any]] = field(default_factory=list)
     sequence: int = 0
+    contributions: list[Contribution] = field(default_factory=list)
 
     @property
     def current(self) -> dict[str, Any]:
@@ -60,13 +81,29 @@ class Segment:
         return str(name) if name is not None else None
 
 
+class JobResult(Protocol):
+    """The counts a job's response shows (:class:`~pinpoint_mock.backend.importer.ImportResult`
+    for imports, :class:`~pinpoint_mock.backend.export_output.ExportResult` for exports)."""
+
+    total_processed: int
+    total_failures: int
+    failures: list[str]
+
+    @property
+    def pieces(self) -> Sized: ...
+
+
 @dataclass
-class ImportJob:
-    """One import job: what was asked, what the import found, and its plan.
+class Job:
+    """One import or export job: what was asked, what it found, and its plan.
+
+    ``ImportJobResponse`` and ``ExportJobResponse`` have the same members (botocore's model);
+    they differ in ``Type`` (:attr:`kind`) and in the ``Definition`` echoed. Subclasses:
+    :class:`ImportJob`, :class:`ExportJob`.
 
     Attributes:
-        definition: the ``ImportJobResource`` echoed in ``Definition`` (SegmentId filled in).
-        result: the import's counts and failures (read once, at creation).
+        definition: the ``ImportJobResource`` / ``ExportJobResource`` echoed in ``Definition``.
+        result: the job's counts and failures (found once, at creation).
         plan: the stage boundaries (see :mod:`pinpoint_mock.backend.lifecycle`).
         created: creation time, POSIX seconds.
         sequence: creation order within the store; listings page by it.
@@ -76,10 +113,15 @@ class ImportJob:
             (not the clock) got it there; None: ``created + plan.end``.
     """
 
+    kind: ClassVar[str] = "IMPORT"
+    """``Type`` in the response: ``"IMPORT"`` or ``"EXPORT"``."""
+    noun: ClassVar[str] = "Import job"
+    """How messages name the job (``"Import job 'abc'"``)."""
+
     application_id: str
     id: str
     definition: dict[str, Any]
-    result: ImportResult
+    result: JobResult
     plan: Plan
     created: float
     sequence: int
@@ -98,7 +140,7 @@ class ImportJob:
         return str(value) if value is not None else None
 
     def response(self, view: View) -> dict[str, Any]:
-        """The ``ImportJobResponse`` this job shows in ``view``."""
+        """The ``ImportJobResponse`` / ``ExportJobResponse`` this job shows in ``view``."""
         result = self.result
         body: dict[str, Any] = {
             "ApplicationId": self.application_id,
@@ -109,7 +151,7 @@ class ImportJob:
             "Id": self.id,
             "JobStatus": view.status.value,
             "TotalPieces": len(result.pieces),
-            "Type": "IMPORT",
+            "Type": self.kind,
         }
         if view.counts_known:
             # Counts are known once PROCESSING is over.
@@ -132,7 +174,7 @@ class ImportJob:
                 self.final = data
         return data
 
-    def replan(self, plan: Plan, result: Optional[ImportResult] = None) -> None:
+    def replan(self, plan: Plan, result: Optional[JobResult] = None) -> None:
         """Replace the plan (and the result) after a forced outcome or a queue change, dropping
         every cached encoding: the same view key may now mean other bytes. A read still
         encoding with the old plan writes into the dropped cache, never into the new one."""
@@ -142,6 +184,32 @@ class ImportJob:
         self._encoded = {}
         self.final = None
         self.current = None
+
+
+@dataclass
+class ImportJob(Job):
+    """An import job (``Type`` IMPORT); ``result`` is what the import read at creation."""
+
+    result: ImportResult
+
+
+@dataclass
+class ExportJob(Job):
+    """An export job (``Type`` EXPORT): its pieces are rendered at CreateExportJob and written
+    to S3 when the job reaches COMPLETED (see :mod:`pinpoint_mock.backend.exporter`).
+
+    Attributes:
+        checked: True once the bucket was checked, when the job's position reached PROCESSING.
+        settled: True once the job's outcome is decided for good (written, or failed): nothing
+            more happens to it when it moves.
+    """
+
+    kind: ClassVar[str] = "EXPORT"
+    noun: ClassVar[str] = "Export job"
+
+    result: ExportResult
+    checked: bool = False
+    settled: bool = False
 
 
 @dataclass

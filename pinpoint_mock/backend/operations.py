@@ -13,7 +13,7 @@ import copy
 import functools
 import hashlib
 import uuid
-from typing import Any, Callable, Mapping, Optional, Protocol, Union
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Protocol, TypeVar, Union
 
 from pinpoint_mock.backend.endpoint_rules import (
     MAX_ENDPOINTS_PER_USER,
@@ -22,9 +22,18 @@ from pinpoint_mock.backend.endpoint_rules import (
     show,
 )
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
+from pinpoint_mock.backend.exporter import Exporter, ObjectSink
 from pinpoint_mock.backend.importer import ImportResult, Piece, SourceObject, run_import
 from pinpoint_mock.backend.lifecycle import view_at
-from pinpoint_mock.backend.models import Endpoint, ImportJob, Segment, iso8601, segment_arn
+from pinpoint_mock.backend.models import (
+    Contribution,
+    Endpoint,
+    ImportJob,
+    Job,
+    Segment,
+    iso8601,
+    segment_arn,
+)
 from pinpoint_mock.backend.progression import PROGRESSIONS as PROGRESSIONS
 from pinpoint_mock.backend.progression import Progression
 from pinpoint_mock.backend.progression import Settings as Settings
@@ -35,6 +44,8 @@ from pinpoint_mock.backend.validation import check_import_job_request, flag, par
 
 Payload = Union[dict[str, Any], bytes]
 """An operation's payload: a dict to encode as JSON, or JSON bytes already encoded."""
+
+J = TypeVar("J", bound=Job)
 
 
 class ObjectSourceError(Exception):
@@ -52,6 +63,18 @@ class ObjectSource(Protocol):
         """
 
 
+class _NoSink:
+    """The sink of a backend made without one: every bucket is missing."""
+
+    def bucket_exists(self, bucket: str) -> bool:
+        return False
+
+    def put_objects(self, bucket: str, objects: Any) -> None:
+        from pinpoint_mock.backend.exporter import ObjectSinkError
+
+        raise ObjectSinkError(f"the bucket '{bucket}' does not exist (NoSuchBucket).")
+
+
 class Backend:
     """The operations of one account and region.
 
@@ -61,10 +84,12 @@ class Backend:
         clock: the mock's clock, POSIX seconds (wall clock plus the mock's offset).
         settings: progression, schedule and running-jobs limit.
         tags: where the tags of segments are kept (default: a :class:`MemoryTags`).
+        sink: where export jobs write (None: nowhere, every export fails for its bucket).
 
     Attributes:
         progression: moves the jobs (reads, and ``advance_job``/``fail_job``/``complete_job``
             from a test).
+        exporter: creates export jobs and writes their objects.
     """
 
     def __init__(
@@ -74,6 +99,7 @@ class Backend:
         clock: Callable[[], float],
         settings: Settings,
         tags: Optional[TagStore] = None,
+        sink: Optional[ObjectSink] = None,
     ):
         self.store = store
         self.tags: TagStore = tags if tags is not None else MemoryTags()
@@ -81,6 +107,8 @@ class Backend:
         self.clock = clock
         self.settings = settings
         self.progression = Progression(store, clock, settings)
+        self.exporter = Exporter(store, sink if sink is not None else _NoSink(), self.progression,
+                                 clock)
 
     # -- import jobs -------------------------------------------------------------------------
 
@@ -123,17 +151,19 @@ class Backend:
                         "can only import into an IMPORT segment."
                     )
             journal = _Journal(app)
+            registered: list[str] = []
             try:
-                result = self._run_import(app, request, register, journal)
+                result = self._run_import(app, request, register, journal, registered)
                 now = self.clock()
                 definition = import_job_definition(request, store.account_id)
-                if target is not None:
-                    version = self._refreshed(app, target, request, result, now)
-                elif define:
-                    target = self._defined(app, request, result, now)
-                    version = None
-                else:
-                    version = None
+                refresh: Optional[tuple[dict[str, Any], Contribution]] = None
+                if target is not None or define:
+                    reach = self._reach(app, result, registered)
+                    if target is not None:
+                        version = self._refreshed(target, request, reach, now)
+                        refresh = (version, reach.contribution(int(version["Version"])))
+                    else:
+                        target = self._defined(app, request, reach, now)
                 if target is not None:
                     definition["SegmentId"] = target.id
                 job = ImportJob(
@@ -149,10 +179,11 @@ class Backend:
             except BaseException:
                 journal.undo()
                 raise
-            # Nothing below can fail: the segment (or its new version) and the job appear
-            # together.
-            if version is not None and target is not None:
-                target.versions.append(version)
+            # Nothing below can fail: the segment (or its new version, with the endpoints an
+            # export of it writes) and the job appear together.
+            if refresh is not None and target is not None:
+                target.versions.append(refresh[0])
+                target.contributions.append(refresh[1])
             elif target is not None and target.id not in app.segments:
                 store.add_segment(app, target)
             store.add_job(app, job)
@@ -184,9 +215,53 @@ class Backend:
         """
         app = self.store.application(ApplicationId)
         self.store.segment(app, SegmentId)
-        listing = app.jobs_by_segment.get(SegmentId) or Listing(lambda job: job.sequence)
+        listing = app.imports.of_segment(SegmentId)
         key = ("GetSegmentImportJobs", ApplicationId, SegmentId)
         return self._jobs_page(listing, key, PageSize, Token)
+
+    # -- export jobs -------------------------------------------------------------------------
+
+    def create_export_job(self, ApplicationId: str, ExportJobRequest: Mapping[str, Any]) -> Payload:
+        """CreateExportJob (202): snapshot the audience now, create the job, return it; the
+        objects are written when it completes (see :mod:`pinpoint_mock.backend.exporter`).
+
+        Raises:
+            NotFoundError: unknown application, ``SegmentId`` or ``SegmentVersion``.
+            BadRequestError: a member of ``ExportJobRequest`` is wrong.
+        """
+        app = self.store.application(ApplicationId)
+        job = self.exporter.create(app, dict(ExportJobRequest or {}))
+        return job.encoded(view_at(job.plan, job.elapsed_seen))
+
+    def get_export_job(self, ApplicationId: str, JobId: str) -> Payload:
+        """GetExportJob. Raises NotFoundError for an unknown application or job."""
+        app = self.store.application(ApplicationId)
+        return self._job_bytes(self.store.export_job(app, JobId))
+
+    def get_export_jobs(
+        self, ApplicationId: str, PageSize: Optional[str] = None, Token: Optional[str] = None
+    ) -> Payload:
+        """GetExportJobs: every export job of the application, oldest first, paged."""
+        app = self.store.application(ApplicationId)
+        return self._jobs_page(app.exports.listing, ("GetExportJobs", ApplicationId), PageSize,
+                               Token)
+
+    def get_segment_export_jobs(
+        self,
+        ApplicationId: str,
+        SegmentId: str,
+        PageSize: Optional[str] = None,
+        Token: Optional[str] = None,
+    ) -> Payload:
+        """GetSegmentExportJobs: the export jobs of one segment, oldest first, paged.
+
+        Raises:
+            NotFoundError: unknown application or segment (also a deleted one).
+        """
+        app = self.store.application(ApplicationId)
+        self.store.segment(app, SegmentId)
+        key = ("GetSegmentExportJobs", ApplicationId, SegmentId)
+        return self._jobs_page(app.exports.of_segment(SegmentId), key, PageSize, Token)
 
     # -- segments ----------------------------------------------------------------------------
 
@@ -416,13 +491,13 @@ class Backend:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _job_bytes(self, job: ImportJob) -> bytes:
+    def _job_bytes(self, job: Job) -> bytes:
         """The job as a read returns it now (a terminal job's bytes are reused as they are)."""
         return job.final or self.progression.read_bytes(job, self.clock())
 
     def _jobs_page(
         self,
-        listing: Listing[ImportJob],
+        listing: Listing[J],
         key: tuple[str, ...],
         page_size: Optional[str],
         token: Optional[str],
@@ -437,8 +512,15 @@ class Backend:
         return body
 
     def _run_import(
-        self, app: Application, request: Mapping[str, Any], register: bool, journal: _Journal
+        self,
+        app: Application,
+        request: Mapping[str, Any],
+        register: bool,
+        journal: _Journal,
+        registered: list[str],
     ) -> ImportResult:
+        """Read the job's objects; with ``register``, register each definition that passes
+        (recorded in ``journal``) and add its Id to ``registered``."""
         bucket, prefix = parse_s3_url(request["S3Url"])
         try:
             objects = self.objects.objects(bucket, prefix)
@@ -452,7 +534,7 @@ class Backend:
         if register:
             now = self.clock()  # every endpoint of the job is changed at CreateImportJob
             on_endpoint = functools.partial(self._register, app, now=(now, iso8601(now)),
-                                            journal=journal)
+                                            journal=journal, registered=registered)
         return run_import(
             objects,
             str(request["Format"]),
@@ -462,26 +544,24 @@ class Backend:
             attribute_names=app.attribute_names,
         )
 
-    def _import_definition(
-        self, app: Application, request: Mapping[str, Any], result: ImportResult
-    ) -> dict[str, Any]:
+    def _import_definition(self, request: Mapping[str, Any], reach: _Reach) -> dict[str, Any]:
         """A segment's ``ImportDefinition`` for this import: every member botocore's
         ``SegmentImportResource`` requires (ExternalId, Format, RoleArn, S3Url, Size) and
         ``ChannelCounts``."""
-        size, channel_counts = self._reach(app, result)
         return {
-            "ChannelCounts": channel_counts,
+            "ChannelCounts": dict(reach.channel_counts),
             "ExternalId": str(request.get("ExternalId") or self.store.account_id),
             "Format": request["Format"],
             "RoleArn": request["RoleArn"],
             "S3Url": request["S3Url"],
-            "Size": size,
+            "Size": reach.size,
         }
 
     def _defined(
-        self, app: Application, request: Mapping[str, Any], result: ImportResult, now: float
+        self, app: Application, request: Mapping[str, Any], reach: _Reach, now: float
     ) -> Segment:
-        """The IMPORT segment a ``DefineSegment`` import creates (not added yet)."""
+        """The IMPORT segment a ``DefineSegment`` import creates (not added yet), holding this
+        import's endpoints as version 1."""
         store = self.store
         segment_id = uuid.uuid4().hex
         body: dict[str, Any] = {
@@ -489,39 +569,35 @@ class Backend:
             "Arn": segment_arn(store.region, store.account_id, app.application_id, segment_id),
             "CreationDate": iso8601(now),
             "Id": segment_id,
-            "ImportDefinition": self._import_definition(app, request, result),
+            "ImportDefinition": self._import_definition(request, reach),
             "SegmentType": "IMPORT",
             "Version": 1,
         }
         if request.get("SegmentName"):
             body["Name"] = request["SegmentName"]
-        return Segment(app.application_id, segment_id, body["Arn"], "IMPORT", [body])
+        return Segment(app.application_id, segment_id, body["Arn"], "IMPORT", [body],
+                       contributions=[reach.contribution(1)])
 
     def _refreshed(
-        self,
-        app: Application,
-        segment: Segment,
-        request: Mapping[str, Any],
-        result: ImportResult,
-        now: float,
+        self, segment: Segment, request: Mapping[str, Any], reach: _Reach, now: float
     ) -> dict[str, Any]:
         """The new version of an IMPORT segment that an import with ``SegmentId`` refreshes
-        (not appended yet): its ``ImportDefinition`` is this import's; ``SegmentName`` renames
-        it."""
-        changes: dict[str, Any] = {"ImportDefinition": self._import_definition(app, request,
-                                                                                result)}
+        (not appended yet): its ``ImportDefinition`` is this import's (it holds this import's
+        endpoints only); ``SegmentName`` renames it."""
+        changes: dict[str, Any] = {"ImportDefinition": self._import_definition(request, reach)}
         if request.get("SegmentName"):
             changes["Name"] = request["SegmentName"]
         return _next_version(segment, changes, now)
 
-    def _reach(self, app: Application, result: ImportResult) -> tuple[int, dict[str, int]]:
-        """Size and ChannelCounts of what an import puts in a segment.
+    def _reach(self, app: Application, result: ImportResult, registered: list[str]) -> _Reach:
+        """What an import puts in a segment: its Size, ChannelCounts and endpoints.
 
         A user-ID-only file reaches every endpoint its users already have; any other file
-        reaches the endpoints it defined.
+        reaches the endpoints it defined (``registered``: those it registered).
         """
         if not result.user_ids_only:
-            return result.imported, dict(result.channel_counts)
+            return _Reach(result.imported, result.channel_counts, result.imported, registered,
+                          None)
         counts: dict[str, int] = {}
         reached: dict[str, None] = {}
         for user_id in result.user_ids:
@@ -531,7 +607,7 @@ class Backend:
             channel = app.endpoints[endpoint_id].channel_type
             if channel:
                 counts[channel] = counts.get(channel, 0) + 1
-        return len(reached), counts
+        return _Reach(len(reached), counts, result.imported, registered, list(reached))
 
     def _shown(self, segment: Segment, body: Mapping[str, Any]) -> dict[str, Any]:
         """A ``SegmentResponse`` of ``segment`` (one of its versions) with its current tags
@@ -574,6 +650,7 @@ class Backend:
         request_id: Optional[str] = None,
         now: Optional[tuple[float, str]] = None,
         journal: Optional[_Journal] = None,
+        registered: Optional[list[str]] = None,
     ) -> Optional[str]:
         """Create or update an endpoint from ``EndpointBatchItem``-shaped ``fields`` (kept, not
         copied).
@@ -589,7 +666,8 @@ class Backend:
         ``request_id`` (when given).
 
         ``now`` is the time of the change and its ISO 8601 form (default: the clock's now).
-        ``journal``, when given, records the change so that it can be undone. The endpoint is
+        ``registered``, when given, gets the endpoint's Id once it is registered. ``journal``,
+        when given, records the change so that it can be undone. The endpoint is
         never absent from the application while it changes (a read without the lock sees the
         old fields or the new ones).
 
@@ -632,6 +710,8 @@ class Backend:
             )
             app.endpoints[endpoint.id] = endpoint
         _move_user(app, endpoint.id, old_user, endpoint.user_id)
+        if registered is not None:
+            registered.append(endpoint.id)
         return None
 
     def _unregister(self, app: Application, endpoint: Endpoint) -> None:
@@ -662,6 +742,35 @@ botocore's ``EndpointBatchRequest.Item``)."""
 _SEGMENT_MEMBERS = ("Dimensions", "Name", "SegmentGroups")
 """The ``WriteSegmentRequest`` members a segment version keeps (``tags`` live in the tag
 store)."""
+
+
+class _Reach(NamedTuple):
+    """What one import puts in an IMPORT segment (the version it makes holds only that).
+
+    Attributes:
+        size: ``ImportDefinition.Size``: the endpoints reached.
+        channel_counts: ``ImportDefinition.ChannelCounts``.
+        imported: definitions the import imported.
+        registered: the Ids it registered, in file order (empty with ``RegisterEndpoints``
+            false).
+        reached: for a user-ID file, the Ids of the endpoints its users have; else None.
+    """
+
+    size: int
+    channel_counts: Mapping[str, int]
+    imported: int
+    registered: list[str]
+    reached: Optional[list[str]]
+
+    def contribution(self, version: int) -> Contribution:
+        """The endpoints an export of segment version ``version`` writes: those a user-ID
+        file reached, or those the import registered, or (nothing registered) only their
+        number."""
+        if self.reached is not None:
+            return Contribution(version, tuple(self.reached))
+        if self.registered or self.imported == 0:
+            return Contribution(version, tuple(dict.fromkeys(self.registered)))
+        return Contribution(version, (), self.imported)
 
 
 def import_job_definition(request: Mapping[str, Any], account_id: str) -> dict[str, Any]:

@@ -1,8 +1,11 @@
-"""How import jobs move along their plans: the four progressions, one-stage steps, forced
-outcomes and the running-jobs queue.
+"""How import and export jobs move along their plans: the four progressions, one-stage steps,
+forced outcomes and the running-jobs queue.
 
-A job's position is ``ImportJob.elapsed_seen``, seconds on its own timeline; what it shows is
+A job's position is ``Job.elapsed_seen``, seconds on its own timeline; what it shows is
 ``view_at(job.plan, position)``. The position only grows, so status never goes backwards.
+Whenever a job's position grows, the hook registered for its kind (:attr:`Progression.hooks`)
+runs, with the store's lock held, before the job's view is computed: an export job writes its
+objects there (:mod:`pinpoint_mock.backend.exporter`).
 
 * ``"time"``: a read moves the position to ``clock - created`` (the clock is ``time.time()``
   plus ``mock.advance``); ``CompletionDate`` is the scheduled instant of the terminal status.
@@ -13,6 +16,11 @@ A job's position is ``ImportJob.elapsed_seen``, seconds on its own timeline; wha
 Outside ``"time"``, ``CompletionDate`` is the clock when the terminal status was first shown.
 Every mode also obeys :meth:`Progression.advance` (one stage now) and
 :meth:`Progression.force` (COMPLETED or FAILED, through the closing stage).
+
+The running-jobs limit (``max_running_jobs``) is applied per kind: import jobs queue behind
+import jobs and export jobs behind export jobs, each kind with that many slots (AWS's quota,
+"Active import jobs: 10 per account", counts import jobs only, and AWS publishes none for
+exports).
 """
 
 from __future__ import annotations
@@ -35,7 +43,7 @@ from pinpoint_mock.backend.lifecycle import (
     view_at,
     view_until,
 )
-from pinpoint_mock.backend.models import ImportJob
+from pinpoint_mock.backend.models import ImportJob, Job
 from pinpoint_mock.backend.queueing import queued_start
 from pinpoint_mock.backend.store import Store
 
@@ -43,7 +51,8 @@ PROGRESSIONS = ("time", "per_read", "manual", "immediate")
 """How a job moves through its statuses (see the README's lifecycle section)."""
 
 DEFAULT_FAILURE = "The import job was failed on purpose by the test (fail_job)."
-"""The ``Failures`` entry of a job failed by :meth:`Progression.force` without messages."""
+"""The ``Failures`` entry of an import job failed by :meth:`Progression.force` without
+messages (an export job's says "export job")."""
 
 _STEPPED_PENDING = 1.0
 """Nominal length of PENDING_JOB outside ``"time"``: there a queued job leaves it when a slot is
@@ -68,8 +77,8 @@ class Settings:
     Attributes:
         progression: one of :data:`PROGRESSIONS`.
         schedule: stage durations (used by the ``"time"`` progression and forced outcomes).
-        max_running_jobs: jobs that may run at once per account and region before new ones
-            wait in PENDING_JOB; None: no limit.
+        max_running_jobs: jobs of one kind (import, export) that may run at once per account
+            and region before new ones of that kind wait in PENDING_JOB; None: no limit.
     """
 
     progression: str = "time"
@@ -90,24 +99,27 @@ class Progression:
         self.store = store
         self.clock = clock
         self.settings = settings
+        self.hooks: dict[str, Callable[[Job], None]] = {}
+        """Per job kind (``"EXPORT"``): called with a job whenever its position grows (the
+        store's lock held); it may replan the job."""
 
     # -- creation and reads ------------------------------------------------------------------
 
-    def plan(self, piece_failed: list[bool], now: float) -> Plan:
-        """The plan of a job created at ``now`` (POSIX seconds), with a PENDING_JOB stage when
-        ``max_running_jobs`` jobs are running."""
+    def plan(self, piece_failed: list[bool], now: float, kind: str = ImportJob.kind) -> Plan:
+        """The plan of a job of ``kind`` created at ``now`` (POSIX seconds), with a PENDING_JOB
+        stage when ``max_running_jobs`` jobs of that kind are running."""
         settings = self.settings
         pending = 0.0
         limit = settings.max_running_jobs
         if limit is not None:
             if settings.progression == "time":
-                intervals, queued_until = self._intervals(self.store.jobs(), now)
+                intervals, queued_until = self._intervals(self.store.jobs(kind), now)
                 pending = queued_start(intervals, max(now, queued_until), limit) - now
-            elif not self._slot_free(None, limit):
+            elif not self._slot_free(None, limit, kind):
                 pending = _STEPPED_PENDING
         return plan_for(piece_failed, settings.schedule, pending)
 
-    def read(self, job: ImportJob) -> View:
+    def read(self, job: Job) -> View:
         """What a read (GetImportJob, or a listing that returns the job) shows now, after
         moving the job as the progression says."""
         progression = self.settings.progression
@@ -121,7 +133,7 @@ class Progression:
             target = job.elapsed_seen
         return self._move(job, target, by_clock=False)
 
-    def read_bytes(self, job: ImportJob, now: float) -> bytes:
+    def read_bytes(self, job: Job, now: float) -> bytes:
         """:meth:`read` as the encoded ``ImportJobResponse``, at clock ``now`` (POSIX seconds).
 
         Under ``"time"`` the bytes of a view are kept with the job until its position reaches
@@ -143,7 +155,7 @@ class Progression:
 
     # -- control from a test -----------------------------------------------------------------
 
-    def advance(self, job: ImportJob) -> View:
+    def advance(self, job: Job) -> View:
         """Move ``job`` to its next stage now, in any progression; returns what it shows then.
 
         Under ``"time"`` the job then stays in that stage until the clock reaches the stage's
@@ -158,23 +170,23 @@ class Progression:
             view = view_at(job.plan, position)
             if view.status.terminal:
                 raise JobStateError(
-                    f"Import job '{job.id}' is already {view.status.value}; advance_job() only "
+                    f"{job.noun} '{job.id}' is already {view.status.value}; advance_job() only "
                     "moves a job that has not ended."
                 )
             target = next_stage_start(job.plan, position)
             if self._waits(job, position, target):
                 limit = self.settings.max_running_jobs
                 raise JobStateError(
-                    f"Import job '{job.id}' waits in PENDING_JOB for one of the {limit} running "
-                    f"jobs to end (max_running_jobs={limit}); end one with advance_job(), "
-                    "complete_job() or fail_job(), or move the clock."
+                    f"{job.noun} '{job.id}' waits in PENDING_JOB for one of the {limit} running "
+                    f"{job.kind.lower()} jobs to end (max_running_jobs={limit}); end one with "
+                    "advance_job(), complete_job() or fail_job(), or move the clock."
                 )
-            job.elapsed_seen = position
+            self._reach(job, position)
             view = self._move(job, target, by_clock=False)
-            self._requeue()
+            self._requeue(job.kind)
             return view
 
-    def force(self, job: ImportJob, *, failed: bool, failures: Optional[Iterable[str]]) -> None:
+    def force(self, job: Job, *, failed: bool, failures: Optional[Iterable[str]]) -> None:
         """Make ``job`` end FAILED (``failed=True``) or COMPLETED, through FAILING/COMPLETING.
 
         The stage the job shows now is its last before the closing stage: under ``"time"``
@@ -201,13 +213,13 @@ class Progression:
             wanted = "fail_job()" if failed else "complete_job()"
             if view.status.terminal:
                 raise JobStateError(
-                    f"Import job '{job.id}' is already {view.status.value}; {wanted} only "
+                    f"{job.noun} '{job.id}' is already {view.status.value}; {wanted} only "
                     "changes a job that has not ended."
                 )
             other = JobStatus.COMPLETING if failed else JobStatus.FAILING
             if view.status is other:
                 raise JobStateError(
-                    f"Import job '{job.id}' is already {other.value}; {wanted} cannot change "
+                    f"{job.noun} '{job.id}' is already {other.value}; {wanted} cannot change "
                     "the outcome of a job that has processed all its pieces."
                 )
             stepped = self.settings.progression in ("per_read", "manual")
@@ -217,22 +229,30 @@ class Progression:
             )
             result = job.result
             if messages is None and failed and view.status is not JobStatus.FAILING:
-                messages = [DEFAULT_FAILURE]
+                messages = [DEFAULT_FAILURE.replace("import job", job.kind.lower() + " job")]
             if messages is not None:
-                result = dataclasses.replace(result, failures=messages)
-            job.elapsed_seen = position
+                result = dataclasses.replace(result, failures=messages)  # type: ignore[type-var]
             job.replan(new_plan, result)
-            self._requeue()
+            self._reach(job, position)
+            self._requeue(job.kind)
 
     # -- internals ---------------------------------------------------------------------------
 
-    def _position(self, job: ImportJob) -> float:
+    def _position(self, job: Job) -> float:
         """Where the job is on its timeline now, without moving it."""
         if self.settings.progression == "time":
             return max(job.elapsed_seen, self.clock() - job.created)
         return job.elapsed_seen
 
-    def _move(self, job: ImportJob, target: float, *, by_clock: bool) -> View:
+    def _reach(self, job: Job, position: float) -> None:
+        """Set the job's position to ``position`` (the caller holds the lock and knows it is not
+        behind), then run its kind's hook."""
+        job.elapsed_seen = position
+        hook = self.hooks.get(job.kind)
+        if hook is not None:
+            hook(job)
+
+    def _move(self, job: Job, target: float, *, by_clock: bool) -> View:
         """Move the job forward to ``target`` (never back); a queued job moved by a step waits
         while no slot is free."""
         seen = job.elapsed_seen
@@ -241,13 +261,13 @@ class Progression:
         with self.store.lock:
             if not by_clock and self._waits(job, job.elapsed_seen, target):
                 return view_at(job.plan, job.elapsed_seen)
-            job.elapsed_seen = max(job.elapsed_seen, target)
+            self._reach(job, max(job.elapsed_seen, target))
             view = view_at(job.plan, job.elapsed_seen)
             if view.status.terminal and job.completion is None and not by_clock:
                 job.completion = max(job.created, self.clock())
             return view
 
-    def _waits(self, job: ImportJob, position: float, target: float) -> bool:
+    def _waits(self, job: Job, position: float, target: float) -> bool:
         """True when a step from ``position`` to ``target`` would start a queued job while no
         slot is free (a forced job never waits)."""
         plan = job.plan
@@ -258,14 +278,15 @@ class Progression:
             return False
         if self.settings.progression == "time":
             return True  # the position is at least the clock's: the clock still queues it
-        return not self._slot_free(job, limit)
+        return not self._slot_free(job, limit, job.kind)
 
-    def _slot_free(self, job: Optional[ImportJob], limit: int) -> bool:
-        """Outside ``"time"``: fewer than ``limit`` jobs show a running status and no job
-        created before ``job`` (before any, for None) still waits in PENDING_JOB."""
+    def _slot_free(self, job: Optional[Job], limit: int, kind: str) -> bool:
+        """Outside ``"time"``: fewer than ``limit`` jobs of ``kind`` show a running status and
+        no job of that kind created before ``job`` (before any, for None) still waits in
+        PENDING_JOB."""
         running = 0
         ahead = True
-        for other in self.store.jobs():
+        for other in self.store.jobs(kind):
             if other is job:
                 ahead = False
                 continue
@@ -278,7 +299,7 @@ class Progression:
         return running < limit
 
     def _intervals(
-        self, jobs: Iterable[ImportJob], now: float
+        self, jobs: Iterable[Job], now: float
     ) -> tuple[list[tuple[float, float]], float]:
         """Under ``"time"``: each job's running interval on the clock, and the latest start of
         a job still queued at ``now`` (-inf if none), which a new job may not start before."""
@@ -291,16 +312,16 @@ class Progression:
                 queued_until = max(queued_until, start)
         return intervals, queued_until
 
-    def _requeue(self) -> None:
-        """Under ``"time"`` with a limit: after a job ended earlier than planned, start the
-        still-queued jobs earlier (in creation order, never later than planned, never before
-        now)."""
+    def _requeue(self, kind: str) -> None:
+        """Under ``"time"`` with a limit: after a job of ``kind`` ended earlier than planned,
+        start the still-queued jobs of that kind earlier (in creation order, never later than
+        planned, never before now)."""
         limit = self.settings.max_running_jobs
         if limit is None or self.settings.progression != "time":
             return
         now = self.clock()
-        earlier: list[ImportJob] = []
-        for job in self.store.jobs():
+        earlier: list[Job] = []
+        for job in self.store.jobs(kind):
             plan = job.plan
             if (
                 plan.statuses[0] is JobStatus.PENDING_JOB
@@ -315,7 +336,7 @@ class Progression:
             earlier.append(job)
 
 
-def _running_interval(job: ImportJob) -> tuple[float, float]:
+def _running_interval(job: Job) -> tuple[float, float]:
     """``(start, end)`` on the clock in POSIX seconds: from leaving PENDING_JOB to the terminal
     status (shown early by a step, or as scheduled)."""
     start = job.created + job.plan.run_start

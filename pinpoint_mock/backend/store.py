@@ -1,4 +1,5 @@
-"""Per-(account, region) state: segments, import jobs and endpoints of each application.
+"""Per-(account, region) state: segments, import and export jobs and endpoints of each
+application.
 
 Listings page in creation order, oldest first: a page's ``NextToken`` remembers the sequence
 number of the last item it returned, so items created between two pages are never skipped or
@@ -12,10 +13,10 @@ import bisect
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Callable, Generic, Iterator, Optional, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterator, Optional, Sequence, TypeVar
 
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
-from pinpoint_mock.backend.models import Endpoint, ImportJob, Segment
+from pinpoint_mock.backend.models import Endpoint, ExportJob, ImportJob, Job, Segment
 
 DEFAULT_PAGE_SIZE = 100
 """Items per page when ``PageSize`` is absent (AWS documents no default; the mock's choice)."""
@@ -24,6 +25,7 @@ MAX_PAGE_SIZE = 1000
 """The largest ``PageSize`` accepted; a larger one is a 400 (AWS documents no maximum)."""
 
 T = TypeVar("T")
+J = TypeVar("J", bound=Job)
 
 
 def parse_page_size(value: Optional[str]) -> int:
@@ -89,22 +91,66 @@ class Listing(Generic[T]):
 
 
 @dataclass
+class JobTable(Generic[J]):
+    """The jobs of one kind (import or export) of one application.
+
+    Attributes:
+        by_id: every job by its Id (GetImportJob / GetExportJob).
+        listing: every job, oldest first (GetImportJobs / GetExportJobs).
+        by_segment: per ``SegmentId``, the jobs of that segment, oldest first
+            (GetSegmentImportJobs / GetSegmentExportJobs).
+    """
+
+    by_id: dict[str, J] = field(default_factory=dict)
+    listing: Listing[J] = field(default_factory=lambda: Listing(_sequence))
+    by_segment: dict[str, Listing[J]] = field(default_factory=dict)
+
+    def add(self, job: J) -> None:
+        self.by_id[job.id] = job
+        self.listing.append(job)
+        if job.segment_id is not None:
+            self.by_segment.setdefault(job.segment_id, Listing(_sequence)).append(job)
+
+    def of_segment(self, segment_id: str) -> Listing[J]:
+        """The jobs of one segment (an empty listing if none)."""
+        return self.by_segment.get(segment_id) or Listing(_sequence)
+
+
+@dataclass
 class Application:
     """The mock's state for one Pinpoint application (the app itself is moto's)."""
 
     application_id: str
     segments: dict[str, Segment] = field(default_factory=dict)
     segment_listing: Listing[Segment] = field(default_factory=lambda: Listing(_sequence))
-    jobs: dict[str, ImportJob] = field(default_factory=dict)
-    job_listing: Listing[ImportJob] = field(default_factory=lambda: Listing(_sequence))
-    jobs_by_segment: dict[str, Listing[ImportJob]] = field(default_factory=dict)
+    imports: JobTable[ImportJob] = field(default_factory=JobTable)
+    exports: JobTable[ExportJob] = field(default_factory=JobTable)
     endpoints: dict[str, Endpoint] = field(default_factory=dict)
     endpoints_by_user: dict[str, dict[str, None]] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)
     """Custom names the app has (``Attributes.Plan``, ``Metrics.Visits``, ...): 250 at most."""
 
+    @property
+    def jobs(self) -> dict[str, ImportJob]:
+        """The import jobs by Id (``imports.by_id``)."""
+        return self.imports.by_id
 
-def _sequence(item: ImportJob | Segment) -> int:
+    @property
+    def job_listing(self) -> Listing[ImportJob]:
+        """The import jobs, oldest first (``imports.listing``)."""
+        return self.imports.listing
+
+    @property
+    def jobs_by_segment(self) -> dict[str, Listing[ImportJob]]:
+        """The import jobs of each segment (``imports.by_segment``)."""
+        return self.imports.by_segment
+
+    def table(self, kind: str) -> JobTable[Any]:
+        """The jobs of ``kind`` (``"IMPORT"`` or ``"EXPORT"``)."""
+        return self.exports if kind == ExportJob.kind else self.imports
+
+
+def _sequence(item: Job | Segment) -> int:
     return item.sequence
 
 
@@ -124,8 +170,10 @@ class Store:
         self._applications: dict[str, Application] = {}
         self._sequence = 0
         self._tokens: dict[str, tuple[tuple[str, ...], int]] = {}
-        self._jobs: list[ImportJob] = []
+        self._jobs: dict[str, list[Job]] = {ImportJob.kind: [], ExportJob.kind: []}
         self._apps_seen: dict[str, tuple[int, float]] = {}
+        self.unsettled_exports: list[ExportJob] = []
+        """Export jobs whose outcome is not decided yet (written or failed), oldest first."""
 
     def next_sequence(self) -> int:
         """A number greater than every one handed out before (creation order)."""
@@ -184,29 +232,43 @@ class Store:
         Raises:
             NotFoundError: naming the job and the application.
         """
-        job = app.jobs.get(job_id)
+        job = app.imports.by_id.get(job_id)
         if job is None:
             raise NotFoundError(
                 f"Import job '{job_id}' not found in application '{app.application_id}'."
             )
         return job
 
-    def jobs(self) -> list[ImportJob]:
-        """Every import job of every application of this store, oldest first (a copy): the
-        jobs that share the running-jobs limit."""
-        with self.lock:
-            return list(self._jobs)
+    def export_job(self, app: Application, job_id: str) -> ExportJob:
+        """An export job of ``app``.
 
-    def add_job(self, app: Application, job: ImportJob) -> None:
-        """List ``job`` last: its ``sequence`` is set here, under the lock, so that listings
-        stay in creation order whatever the threads."""
+        Raises:
+            NotFoundError: naming the job and the application.
+        """
+        job = app.exports.by_id.get(job_id)
+        if job is None:
+            raise NotFoundError(
+                f"Export job '{job_id}' not found in application '{app.application_id}'."
+            )
+        return job
+
+    def jobs(self, kind: str = ImportJob.kind) -> list[Job]:
+        """Every job of ``kind`` (``"IMPORT"``, the default, or ``"EXPORT"``) of every
+        application of this store, oldest first (a copy): the jobs that share one
+        running-jobs limit (imports and exports queue apart)."""
+        with self.lock:
+            return list(self._jobs[kind])
+
+    def add_job(self, app: Application, job: Job) -> None:
+        """Add an import or export job (by its kind) to ``app``'s table and to the store,
+        listed last: its ``sequence`` is set here, under the lock, so that listings stay in
+        creation order whatever the threads."""
         with self.lock:
             job.sequence = self.next_sequence()
-            self._jobs.append(job)
-            app.jobs[job.id] = job
-            app.job_listing.append(job)
-            if job.segment_id is not None:
-                app.jobs_by_segment.setdefault(job.segment_id, Listing(_sequence)).append(job)
+            self._jobs[job.kind].append(job)
+            app.table(job.kind).add(job)
+            if isinstance(job, ExportJob) and not job.settled:
+                self.unsettled_exports.append(job)
 
     def add_segment(self, app: Application, segment: Segment) -> None:
         """List ``segment`` last: its ``sequence`` is set here, under the lock (see

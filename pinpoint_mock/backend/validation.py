@@ -15,6 +15,7 @@ FORMATS = ("CSV", "JSON")
 """botocore's ``Format`` enum."""
 
 _S3_URL = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.*)$", re.S)
+_S3_URL_PREFIX = re.compile(r"^s3://(?P<bucket>[^/]+)(?:/(?P<prefix>.*))?$", re.S)
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
 _ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
 
@@ -76,3 +77,70 @@ def flag(request: Mapping[str, Any], member: str, default: bool) -> bool:
     """The boolean ``member`` of a checked request, ``default`` when it is absent (or null)."""
     value = request.get(member)
     return default if value is None else bool(value)
+
+
+def parse_s3_url_prefix(value: Any) -> tuple[str, str]:
+    """Split an export's ``S3UrlPrefix`` into ``(bucket, folder)``.
+
+    ``s3://bucket-name/folder-name/`` is the documented form (botocore's
+    ``ExportJobRequest.S3UrlPrefix``); AWS's own examples also send it without the final slash
+    (``s3://bucket-name/prefix``, developer guide ``audience-data-export.md``). The prefix is a
+    folder either way: ``folder`` is empty (the bucket's root) or ends in ``/``.
+
+    Raises:
+        BadRequestError: not ``s3://`` and a valid bucket name, or a prefix with an empty
+            folder name (``//``).
+    """
+    match = _S3_URL_PREFIX.match(value) if isinstance(value, str) else None
+    if match is None:
+        raise BadRequestError(
+            "S3UrlPrefix must be s3://bucket-name/folder-name/ (the folder is optional), "
+            f"got {value!r}."
+        )
+    bucket = match.group("bucket")
+    if not _BUCKET.fullmatch(bucket):
+        raise BadRequestError(
+            f"S3UrlPrefix names the bucket {bucket!r}, which is not a valid S3 bucket name "
+            f"(3 to 63 lowercase letters, digits, dots and hyphens); got {value!r}."
+        )
+    folder = match.group("prefix") or ""
+    if folder and not folder.endswith("/"):
+        folder += "/"
+    if "//" in "/" + folder:
+        raise BadRequestError(
+            f"S3UrlPrefix has an empty folder name (two slashes in a row), got {value!r}."
+        )
+    return bucket, folder
+
+
+def check_export_job_request(request: Mapping[str, Any]) -> None:
+    """Validate an ``ExportJobRequest`` body: ``RoleArn`` and ``S3UrlPrefix`` (required by
+    botocore's model), ``SegmentVersion`` a whole number >= 1 given with a ``SegmentId``.
+    Whether the segment and its version exist is checked by the caller (404).
+
+    Raises:
+        BadRequestError: naming the first member that is wrong.
+    """
+    for member in ("S3UrlPrefix", "RoleArn"):
+        if request.get(member) in (None, ""):
+            raise BadRequestError(f"{member} is required in ExportJobRequest.")
+    parse_s3_url_prefix(request["S3UrlPrefix"])
+    role_arn = request["RoleArn"]
+    if not isinstance(role_arn, str) or not _ROLE_ARN.fullmatch(role_arn):
+        raise BadRequestError(
+            "RoleArn must be an IAM role ARN such as "
+            f"arn:aws:iam::123456789012:role/PinpointExport, got {role_arn!r}."
+        )
+    segment_id = request.get("SegmentId")
+    if segment_id is not None and (not isinstance(segment_id, str) or not segment_id):
+        raise BadRequestError(f"SegmentId must be a segment's Id, got {segment_id!r}.")
+    version = request.get("SegmentVersion")
+    if version is not None:
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise BadRequestError(
+                f"SegmentVersion must be a whole number >= 1, got {version!r}."
+            )
+        if segment_id is None:
+            raise BadRequestError(
+                "SegmentVersion needs a SegmentId: give the segment whose version to export."
+            )
