@@ -526,8 +526,8 @@ def test_ending_a_running_job_early_starts_the_queued_one_sooner(
         jobs.advance_job(second)
     assert str(error.value) == (
         f"Import job '{second['Id']}' waits in PENDING_JOB for one of the 1 running import "
-        "jobs to end (max_running_jobs=1); end one with advance_job(), complete_job() or fail_job(), "
-        "or move the clock.")
+        "jobs to end (max_running_jobs=1); end one with advance_job(), complete_job() or "
+        "fail_job(), or move the clock.")
     jobs.mock.advance(4.9)
     assert [jobs.status(first), jobs.status(second)] == ["COMPLETING", "PENDING_JOB"]
     jobs.mock.advance(0.1)

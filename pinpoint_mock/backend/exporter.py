@@ -11,8 +11,8 @@ exported endpoints from your Amazon S3 bucket"; its example responses) and botoc
   snapshot of the endpoints at creation (*mock*), and its counts are fixed then.
 * The job moves like an import job (same progressions, ``Schedule``, forced outcomes and
   running-jobs limit, counted apart from imports). Two moments of its timeline act on S3; they
-  happen when the mock first sees the job there (a read, a step, an S3 request answered in
-  process, a CreateImportJob), whatever the progression:
+  happen when the mock first sees the job there (a read, a step, or any request moto answers
+  in process, S3's included), whatever the progression:
 
   1. when the job reaches PROCESSING (its work start): the bucket must exist, else the job's
      plan turns to FAILING and FAILED (every piece failed, ``TotalFailures`` =

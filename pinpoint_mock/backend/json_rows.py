@@ -12,6 +12,11 @@ JSON object that contains an individual endpoint definition"; *mock* marks this 
   objects are dropped, as empty CSV cells are (*mock*).
 * A first definition ``{"User": {"UserId": ...}}`` makes a file of user IDs; then every line
   must have that shape.
+* The members ``EndpointResponse`` adds to ``EndpointBatchItem`` — ``ApplicationId``,
+  ``CohortId``, ``CreationDate`` (strings) — are accepted and dropped (*mock*), so that a file
+  an export job wrote (one ``EndpointResponse`` per line) imports as it is: the importing
+  application sets them itself (its own Id, the cohort of the endpoint's Id, the time of
+  creation).
 """
 
 from __future__ import annotations
@@ -38,8 +43,12 @@ from pinpoint_mock.backend.object_text import ObjectText, UndecodableError
 
 __all__ = ["json_definition", "read_json"]
 
+RESPONSE_ONLY = ("ApplicationId", "CohortId", "CreationDate")
+"""``EndpointResponse`` members that are not ``EndpointBatchItem``'s: accepted, then dropped."""
+
 _KINDS: dict[str, str] = {
     **dict.fromkeys(TOP_FIELDS, "text"),
+    **dict.fromkeys(RESPONSE_ONLY, "response"),
     **dict.fromkeys(GROUP_STRINGS, "group"),
     "Attributes": "attributes",
     "Metrics": "metrics",
@@ -149,7 +158,7 @@ def json_definition(value: Any) -> Definition | str:
     """
     if type(value) is not dict:
         return f"the line must be a JSON object, got {_json_type(value)}"
-    emptied = False
+    emptied = dropped = False
     for name, member in value.items():
         kind = _KINDS.get(name)
         if kind == "text":
@@ -157,6 +166,11 @@ def json_definition(value: Any) -> Definition | str:
                 return f"{name} must be a string, got {show(member)}"
             if not member:
                 emptied = True
+            continue
+        if kind == "response":
+            if type(member) is not str:
+                return f"{name} must be a string, got {show(member)}"
+            dropped = True
             continue
         if kind is None:
             return f"unknown field {show(name)}"
@@ -175,6 +189,9 @@ def json_definition(value: Any) -> Definition | str:
             value[name] = checked
         if not checked:
             emptied = True
+    if dropped:
+        return {name: member for name, member in value.items()
+                if member and _KINDS[name] != "response"}
     if emptied:
         return {name: member for name, member in value.items() if member}
     return value
