@@ -55,6 +55,6 @@ def test_job_control_raises_the_exported_errors() -> None:
         pinpoint.get_import_job(ApplicationId=app_id, JobId=job["Id"])  # COMPLETED
         with pytest.raises(JobStateError, match="is already COMPLETED; complete_job"):
             mock.complete_job(app_id, job["Id"])
-        with pytest.raises(JobNotFoundError, match="No import job 'nope'"):
+        with pytest.raises(JobNotFoundError, match="No import or export job 'nope'"):
             mock.advance_job(app_id, "nope")
         assert not issubclass(AmbiguousJobError, JobNotFoundError)
