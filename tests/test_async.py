@@ -5,6 +5,8 @@ The aiobotocore tests skip where aiobotocore is not installed (CI's second run h
 from __future__ import annotations
 
 import asyncio
+import gzip
+import json
 import subprocess
 import sys
 import textwrap
@@ -154,6 +156,41 @@ async def test_aiobotocore_clients_run_an_import_end_to_end(pinpoint_imports: An
         with pytest.raises(pinpoint.exceptions.NotFoundException) as caught:
             await pinpoint.get_import_job(ApplicationId=app, JobId="missing")
         assert caught.value.response["Error"]["Code"] == "NotFoundException"
+
+
+@pytest.mark.asyncio
+async def test_aiobotocore_clients_run_an_export_end_to_end(pinpoint_imports: Any) -> None:
+    session = _aio_session()
+    async with session.create_client("s3", region_name=REGION) as s3, \
+            session.create_client("pinpoint", region_name=REGION) as pinpoint:
+        await s3.create_bucket(Bucket="exports")
+        app = (await pinpoint.create_app(CreateApplicationRequest={"Name": "shop"}))[
+            "ApplicationResponse"]["Id"]
+        for n, address in enumerate(["ana@example.com", "bo@example.com"]):
+            await pinpoint.update_endpoint(ApplicationId=app, EndpointId=f"e{n}",
+                                           EndpointRequest={"ChannelType": "EMAIL",
+                                                            "Address": address})
+        created = await pinpoint.create_export_job(ApplicationId=app, ExportJobRequest={
+            "S3UrlPrefix": "s3://exports/daily/", "RoleArn": ROLE_ARN})
+        assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
+        job_id = created["ExportJobResponse"]["Id"]
+        pinpoint_imports.advance(3600)
+        listing = await s3.list_objects_v2(Bucket="exports", Prefix="daily/")
+        assert [item["Key"] for item in listing["Contents"]] == [
+            f"daily/{job_id}/part-00000.gz"]  # written when the clock completed the job
+        job = (await pinpoint.get_export_job(ApplicationId=app, JobId=job_id))[
+            "ExportJobResponse"]
+        assert (job["JobStatus"], job["TotalProcessed"], job["TotalPieces"]) == (
+            "COMPLETED", 2, 1)
+        body = (await s3.get_object(Bucket="exports", Key=f"daily/{job_id}/part-00000.gz"))[
+            "Body"]
+        async with body:
+            lines = gzip.decompress(await body.read()).decode().splitlines()
+        first = json.loads(lines[0])
+        endpoint = await pinpoint.get_endpoint(ApplicationId=app, EndpointId=first["Id"])
+        assert first == endpoint["EndpointResponse"]
+        listed = await pinpoint.get_export_jobs(ApplicationId=app)
+        assert [item["Id"] for item in listed["ExportJobsResponse"]["Item"]] == [job_id]
 
 
 @pytest.mark.asyncio
