@@ -59,6 +59,22 @@ def test_moto_pinpoint_and_s3_backends_are_where_we_look() -> None:
     assert isinstance(s3_backends["123456789012"]["aws"].buckets, dict)
 
 
+def test_moto_s3_put_object_takes_bucket_key_and_value() -> None:
+    # _moto.MotoS3Writer writes an export job's objects with put_object(bucket_name=,
+    # key_name=, value=) and reads moto's MissingBucket for a bucket that does not exist.
+    from moto import mock_aws
+    from moto.s3.exceptions import MissingBucket
+    from moto.s3.models import s3_backends
+
+    with mock_aws():
+        backend = s3_backends["123456789012"]["aws"]
+        backend.create_bucket("canary-bucket", "us-east-1")
+        key = backend.put_object(bucket_name="canary-bucket", key_name="a/b.gz", value=b"xy")
+        assert key.size == 2 and backend.buckets["canary-bucket"].keys["a/b.gz"] is key
+        with pytest.raises(MissingBucket):
+            backend.put_object(bucket_name="no-such-bucket", key_name="k", value=b"")
+
+
 def test_moto_answers_with_a_plain_aws_response_over_a_bytes_io() -> None:
     # _patch._in_process re-wraps exactly this (awaitable content, async-readable raw).
     from io import BytesIO
