@@ -1,14 +1,17 @@
 """The code of ``python -m pinpoint_mock demo``: a test file, as you would write one.
 
 Each ``test_`` function below imports some of the sample endpoint files shipped in
-``pinpoint_mock/samples`` through an ordinary boto3 client, inside the mock, prints what it saw
-and asserts what Pinpoint would have answered. The demo runs them in order; pytest runs them as
-they are: ``pytest --pyargs pinpoint_mock.demo_scenario`` (or copy this file into your tests).
+``pinpoint_mock/samples`` through an ordinary boto3 client, inside the mock (the last one then
+exports them back to S3), prints what it saw and asserts what Pinpoint would have answered.
+The demo runs them in order; pytest runs them as they are:
+``pytest --pyargs pinpoint_mock.demo_scenario`` (or copy this file into your tests).
 Nothing here needs an AWS account: the mock answers Pinpoint and moto answers S3 and CreateApp.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import textwrap
 from importlib import resources
 
@@ -19,6 +22,7 @@ from pinpoint_mock import mock_pinpoint_imports
 REGION = "us-east-1"
 BUCKET = "audience-files"
 ROLE_ARN = "arn:aws:iam::123456789012:role/PinpointSegmentImport"
+EXPORT_ROLE_ARN = "arn:aws:iam::123456789012:role/PinpointSegmentExport"
 SAMPLES = ["endpoints-basic.csv", "endpoints-basic.json", "endpoints-with-bad-rows.csv",
            "endpoints-missing-address-column.csv", "user-ids-only.csv",
            "endpoint-updates-by-id.csv"]
@@ -172,3 +176,33 @@ def test_a_segments_import_jobs_are_listed_page_by_page():
                 break
 
         assert listed == created  # oldest first, each job once
+
+
+def test_an_export_writes_the_segment_back_to_s3():
+    """The segment of endpoints-basic.csv exported to S3, and the first lines of the file."""
+    with mock_pinpoint_imports() as mock:
+        pinpoint, app_id = new_app_with_samples()
+        imported = start_import(pinpoint, app_id, "endpoints-basic.csv", RegisterEndpoints=True,
+                                DefineSegment=True, SegmentName="basic")
+        mock.advance(60)
+        job = pinpoint.create_export_job(ApplicationId=app_id, ExportJobRequest={
+            "S3UrlPrefix": f"s3://{BUCKET}/exports/", "RoleArn": EXPORT_ROLE_ARN,
+            "SegmentId": imported["Definition"]["SegmentId"]})["ExportJobResponse"]
+        mock.advance(60)
+        job = pinpoint.get_export_job(ApplicationId=app_id, JobId=job["Id"])["ExportJobResponse"]
+        s3 = boto3.client("s3", region_name=REGION)
+        keys = [item["Key"] for item in
+                s3.list_objects_v2(Bucket=BUCKET, Prefix="exports/")["Contents"]]
+        data = gzip.decompress(s3.get_object(Bucket=BUCKET, Key=keys[0])["Body"].read())
+        lines = data.decode("utf-8").splitlines()
+        print(f"  {job['JobStatus']}, {job['TotalProcessed']} endpoints in "
+              f"{job['TotalPieces']} piece: s3://{BUCKET}/{keys[0].replace(job['Id'], '<JobId>')}")
+        print("  gunzipped, one EndpointResponse per line:")
+        for line in lines[:3]:
+            print(f"  {line[:93]}...")
+
+        assert job["JobStatus"] == "COMPLETED" and job["TotalProcessed"] == len(lines) == 10
+        assert keys == [f"exports/{job['Id']}/part-00000.gz"]
+        first = json.loads(lines[0])  # one EndpointResponse per line, as GetEndpoint returns it
+        got = pinpoint.get_endpoint(ApplicationId=app_id, EndpointId=first["Id"])
+        assert first == got["EndpointResponse"]

@@ -34,7 +34,7 @@ def test_the_demo_says_what_it_does_fits_100_columns_and_names_its_code() -> Non
     assert path.is_file() and "def test_" in path.read_text("utf-8")
     assert lines[-2].startswith("The code that did this is a test file")
     assert all(len(line) <= WIDTH for line in lines[:-1]), max(lines[:-1], key=len)
-    assert "All 5 checks passed." in lines
+    assert "All 6 checks passed." in lines
     assert "  endpoints-basic.csv                   COMPLETED         10      0  EMAIL 5 SMS 3 " \
            "APNS 1 GCM 1" in lines
     assert not _patch.installed()
@@ -46,7 +46,7 @@ def test_the_demo_titles_each_test_with_its_docstring() -> None:
     titles = [line for line in lines if line[:1].isdigit() and ". " in line]
     assert titles == [f"{n}. {test.__doc__.strip().splitlines()[0]}"  # type: ignore[union-attr]
                       for n, test in enumerate(_demo.scenario_tests(), 1)]
-    assert len(titles) == 5
+    assert len(titles) == 6
 
 
 def test_a_failed_check_is_reported_and_the_demo_exits_1(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,7 +59,7 @@ def test_a_failed_check_is_reported_and_the_demo_exits_1(monkeypatch: pytest.Mon
     assert status == 1
     assert "  FAILED: broken" in lines
     assert "  AssertionError: endpoints-basic.csv: got FAILED, documented COMPLETED" in lines
-    assert "1 of 5 checks failed: broken." in lines
+    assert "1 of 6 checks failed: broken." in lines
 
 
 @pytest.mark.parametrize("environment", [
@@ -75,10 +75,10 @@ def test_the_demo_command_ignores_the_users_aws_set_up(environment: dict[str, st
                             env={**os.environ, **environment})
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[0] == FIRST_LINE
-    assert "All 5 checks passed." in result.stdout
+    assert "All 6 checks passed." in result.stdout
 
 
 def test_the_scenario_is_a_test_file_pytest_passes(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess("--pyargs", "pinpoint_mock.demo_scenario",
                                            "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=6)
