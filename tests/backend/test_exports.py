@@ -359,3 +359,14 @@ def test_a_zero_second_schedule_checks_the_bucket_at_creation() -> None:
     job_id = world.create()
     assert world.status(job_id) == "FAILED"
     assert world.sink.written == []
+
+
+def test_a_json_import_line_drops_the_members_endpoint_response_adds() -> None:
+    from pinpoint_mock.backend.json_rows import json_definition
+
+    line = {"Id": "e1", "ChannelType": "EMAIL", "Address": "a@b", "ApplicationId": "app",
+            "CohortId": "42", "CreationDate": "2026-01-01T00:00:00.000Z", "OptOut": ""}
+    assert json_definition(line) == {"Id": "e1", "ChannelType": "EMAIL", "Address": "a@b"}
+    assert json_definition({"ChannelType": "SMS", "CohortId": 42}) == (
+        "CohortId must be a string, got 42")
+    assert json_definition({"ChannelType": "SMS", "Cohort": "1"}) == "unknown field 'Cohort'"
