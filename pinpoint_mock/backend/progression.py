@@ -50,9 +50,10 @@ from pinpoint_mock.backend.store import Store
 PROGRESSIONS = ("time", "per_read", "manual", "immediate")
 """How a job moves through its statuses (see the README's lifecycle section)."""
 
-DEFAULT_FAILURE = "The import job was failed on purpose by the test (fail_job)."
+_FAILED_ON_PURPOSE = "The {kind} job was failed on purpose by the test (fail_job)."
+DEFAULT_FAILURE = _FAILED_ON_PURPOSE.format(kind="import")
 """The ``Failures`` entry of an import job failed by :meth:`Progression.force` without
-messages (an export job's says "export job")."""
+messages (an export job's says "The export job ...")."""
 
 _STEPPED_PENDING = 1.0
 """Nominal length of PENDING_JOB outside ``"time"``: there a queued job leaves it when a slot is
@@ -120,8 +121,8 @@ class Progression:
         return plan_for(piece_failed, settings.schedule, pending)
 
     def read(self, job: Job) -> View:
-        """What a read (GetImportJob, or a listing that returns the job) shows now, after
-        moving the job as the progression says."""
+        """What a read (GetImportJob / GetExportJob, or a listing that returns the job) shows
+        now, after moving the job as the progression says."""
         progression = self.settings.progression
         if progression == "time":
             return self._move(job, self.clock() - job.created, by_clock=True)
@@ -134,7 +135,7 @@ class Progression:
         return self._move(job, target, by_clock=False)
 
     def read_bytes(self, job: Job, now: float) -> bytes:
-        """:meth:`read` as the encoded ``ImportJobResponse``, at clock ``now`` (POSIX seconds).
+        """:meth:`read` as the encoded job response, at clock ``now`` (POSIX seconds).
 
         Under ``"time"`` the bytes of a view are kept with the job until its position reaches
         the point where the view may change (next stage, or next piece): a read in between
@@ -229,7 +230,7 @@ class Progression:
             )
             result = job.result
             if messages is None and failed and view.status is not JobStatus.FAILING:
-                messages = [DEFAULT_FAILURE.replace("import job", job.kind.lower() + " job")]
+                messages = [_FAILED_ON_PURPOSE.format(kind=job.kind.lower())]
             if messages is not None:
                 result = dataclasses.replace(result, failures=messages)  # type: ignore[type-var]
             job.replan(new_plan, result)
