@@ -284,6 +284,17 @@ def test_an_import_segment_exports_its_own_endpoints_and_versions(
         "a@example.com", "b@example.com", "c@example.com"]
 
 
+def test_a_user_id_segment_exports_the_endpoints_of_its_users(
+    pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, export: Export,
+    out: Any,
+) -> None:
+    imported(CSV, DefineSegment=False, SegmentName=None)  # registers u1, u2, u3's endpoints
+    segment_id = imported("User.UserId\nu1\nu3\n", "users.csv", RegisterEndpoints=False)
+    job = finished(pinpoint_imports, pinpoint_client, app_id, export(SegmentId=segment_id)["Id"])
+    assert (job["JobStatus"], job["TotalProcessed"], job["TotalFailures"]) == ("COMPLETED", 2, 0)
+    assert sorted(body["User"]["UserId"] for body in lines(out)) == ["u1", "u3"]
+
+
 def test_an_import_segment_without_registered_endpoints_reports_them(
     pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, export: Export,
     out: Any,
@@ -467,6 +478,24 @@ def test_under_time_the_objects_are_there_once_the_clock_completed_the_job(
     pinpoint_imports.advance(3600)
     assert len(keys(out)) == 1  # no GetExportJob needed: the S3 listing itself sees them
     assert len(lines(out)) == 3
+
+
+def test_under_freezegun_a_tick_completes_the_export(
+    pinpoint_client: Any, app_id: str, imported: Any, export: Export, out: Any
+) -> None:
+    from freezegun import freeze_time
+
+    imported(CSV)
+    with freeze_time("2026-03-01 10:00:00") as frozen:
+        job = export()
+        frozen.tick(10)
+        assert keys(out) == []  # COMPLETING: nothing yet
+        frozen.tick(60)
+        assert keys(out) == [f"out/{job['Id']}/part-00000.gz"]
+        done = read_job(pinpoint_client, app_id, job["Id"])
+    # the import above moved the mock's clock an hour ahead of the frozen one
+    assert (done["JobStatus"], done["CreationDate"], done["CompletionDate"]) == (
+        "COMPLETED", "2026-03-01T11:00:00.000Z", "2026-03-01T11:00:12.000Z")
 
 
 @pytest.mark.pinpoint_imports(progression="manual")
