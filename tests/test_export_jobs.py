@@ -266,22 +266,59 @@ def test_every_endpoint_is_written_as_get_endpoint_returns_it(
     assert raw.endswith(b"\n") and "Zoë".encode() in raw  # UTF-8, one line per endpoint
 
 
-def test_an_import_segment_exports_its_own_endpoints_and_versions(
+def test_an_import_segment_exports_the_import_of_each_version(
     pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, export: Export,
     out: Any,
 ) -> None:
+    """An import into SegmentId refreshes the IMPORT segment: the version it makes holds that
+    import only (its ImportDefinition's Size and ChannelCounts are the import's, not sums;
+    docs/import-rules.md "Segment of an import", from AWS's refreshed import segments), so an
+    export of a version writes the endpoints of the import that made it."""
     segment_id = imported("ChannelType,Address\nEMAIL,a@example.com\nEMAIL,b@example.com\n")
     imported("ChannelType,Address\nSMS,+15555550199\n", "other.csv")  # another segment
     imported("ChannelType,Address\nEMAIL,c@example.com\n", "more.csv", DefineSegment=False,
-             SegmentName=None, SegmentId=segment_id)  # version 2 of the first segment
-    v1 = export(SegmentId=segment_id, SegmentVersion=1, S3UrlPrefix=f"s3://{OUT}/v1/")
-    v2 = export(SegmentId=segment_id, S3UrlPrefix=f"s3://{OUT}/v2/")
-    for job in (v1, v2):
-        finished(pinpoint_imports, pinpoint_client, app_id, job["Id"])
-    assert sorted(body["Address"] for body in lines(out, "v1/")) == [
-        "a@example.com", "b@example.com"]
-    assert sorted(body["Address"] for body in lines(out, "v2/")) == [
-        "a@example.com", "b@example.com", "c@example.com"]
+             SegmentName=None, SegmentId=segment_id)  # refreshes it: version 2
+    imported("ChannelType,Address\nEMAIL,d@example.com\nSMS,+15555550100\n", "again.csv",
+             SegmentName="renamed", SegmentId=segment_id)  # DefineSegment true: version 3
+    pinpoint_client.update_segment(ApplicationId=app_id, SegmentId=segment_id,
+                                   WriteSegmentRequest={"Name": "weekly"})  # version 4
+    expected = {1: ["a@example.com", "b@example.com"], 2: ["c@example.com"],
+                3: ["+15555550100", "d@example.com"], 4: ["+15555550100", "d@example.com"]}
+    jobs = {version: export(SegmentId=segment_id, SegmentVersion=version,
+                            S3UrlPrefix=f"s3://{OUT}/v{version}/") for version in expected}
+    current = export(SegmentId=segment_id, S3UrlPrefix=f"s3://{OUT}/current/")
+    for version, addresses in expected.items():
+        job = finished(pinpoint_imports, pinpoint_client, app_id, jobs[version]["Id"])
+        assert sorted(body["Address"] for body in lines(out, f"v{version}/")) == addresses
+        size = pinpoint_client.get_segment_version(
+            ApplicationId=app_id, SegmentId=segment_id, Version=str(version))[
+            "SegmentResponse"]["ImportDefinition"]["Size"]
+        assert job["TotalProcessed"] == size == len(addresses)
+    finished(pinpoint_imports, pinpoint_client, app_id, current["Id"])
+    assert sorted(body["Address"] for body in lines(out, "current/")) == expected[4]
+
+
+def test_an_import_without_register_endpoints_registers_what_an_export_writes(
+    pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, export: Export,
+    out: Any,
+) -> None:
+    """RegisterEndpoints omitted registers the endpoints (docs/import-rules.md, "Registration
+    when RegisterEndpoints is omitted": AWS's samples import without the flag and then read the
+    endpoints), so an export of the application and of the import's segment writes them."""
+    segment_id = imported(CSV, RegisterEndpoints=None)  # the member is left out
+    job = pinpoint_client.get_segment_import_jobs(ApplicationId=app_id, SegmentId=segment_id)[
+        "ImportJobsResponse"]["Item"][0]
+    [sent] = [call for call in pinpoint_imports.calls if call.operation == "CreateImportJob"]
+    assert "RegisterEndpoints" not in sent.params["ImportJobRequest"]
+    assert job["Definition"]["RegisterEndpoints"] is True  # what the job did
+    whole = export(S3UrlPrefix=f"s3://{OUT}/all/")
+    segment = export(SegmentId=segment_id, S3UrlPrefix=f"s3://{OUT}/segment/")
+    for created in (whole, segment):
+        done = finished(pinpoint_imports, pinpoint_client, app_id, created["Id"])
+        assert (done["JobStatus"], done["TotalProcessed"], done["TotalFailures"]) == (
+            "COMPLETED", 3, 0)
+    for prefix in ("all/", "segment/"):
+        assert sorted(body["User"]["UserId"] for body in lines(out, prefix)) == ["u1", "u2", "u3"]
 
 
 def test_a_user_id_segment_exports_the_endpoints_of_its_users(

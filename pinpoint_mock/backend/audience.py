@@ -9,11 +9,14 @@ that are associated with the application") and ``SegmentGroup`` documentation (q
 *mock* marks the mock's choices.
 
 * No segment: every registered endpoint, in registration order.
-* An IMPORT segment, version ``v``: the endpoints the imports that made versions 1 to ``v``
-  reached (each import's :class:`~pinpoint_mock.backend.models.Contribution`), in file order,
-  each once, as they are registered now; one deleted since is not exported (*mock*). Endpoints
-  imported with ``RegisterEndpoints`` false are not kept by the mock: they are counted as
-  failures with one message, never written (*mock*).
+* An IMPORT segment, version ``v``: the endpoints of the one import that made that version
+  (its :class:`~pinpoint_mock.backend.models.Contribution`; a version UpdateSegment made keeps
+  the import of the version before it), in file order, each once, as they are registered now;
+  one deleted since is not exported (*mock*). An import into ``SegmentId`` refreshes the
+  segment: the version it makes holds that import only, as its ``ImportDefinition`` (``Size``,
+  ``ChannelCounts``) says (see the import rules), so an earlier import's endpoints are not in
+  it. Endpoints imported with ``RegisterEndpoints`` false are not kept by the mock: they are
+  counted as failures with one message, never written (*mock*).
 * A DIMENSIONAL segment, version ``v``: the registered endpoints that match that version's
   criteria, in registration order, evaluated when the export is created:
 
@@ -85,14 +88,13 @@ def _version_of(segment: Segment, version: Optional[int]) -> int:
 
 
 def _import_ids(segment: Segment, version: int) -> tuple[dict[str, None], int]:
-    """The endpoint Ids (ordered, once each) and the unrecorded count of versions 1..version."""
-    ids: dict[str, None] = {}
-    unrecorded = 0
-    for contribution in segment.contributions:
-        if contribution.version <= version:
-            ids.update(dict.fromkeys(contribution.endpoint_ids))
-            unrecorded += contribution.unrecorded
-    return ids, unrecorded
+    """The endpoint Ids (ordered, once each) and the unrecorded count of segment version
+    ``version``: those of the import that made it, or made the latest version before it."""
+    made = [c for c in segment.contributions if c.version <= version]
+    if not made:
+        return {}, 0
+    latest = max(made, key=lambda contribution: contribution.version)
+    return dict.fromkeys(latest.endpoint_ids), latest.unrecorded
 
 
 def _combine(how: str, sets: list[set[str]], universe: Iterable[str]) -> set[str]:

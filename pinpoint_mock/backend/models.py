@@ -38,7 +38,9 @@ def segment_arn(region: str, account_id: str, application_id: str, segment_id: s
 
 @dataclass(frozen=True)
 class Contribution:
-    """The endpoints one import added to an IMPORT segment, from segment version ``version`` on.
+    """The endpoints of the import that made version ``version`` of an IMPORT segment: what
+    that version holds (an import into a segment refreshes it; a later version that UpdateSegment
+    makes holds the same).
 
     Attributes:
         version: the segment version the import made.
@@ -59,7 +61,8 @@ class Segment:
 
     ``versions`` holds the ``SegmentResponse`` of every version, oldest first, for
     GetSegmentVersion(s); the last one is the current segment. ``contributions`` holds, for an
-    IMPORT segment, what each import into it added (what an export of a version reaches).
+    IMPORT segment, the endpoints of each import that made a version (what an export of that
+    version reaches), oldest first.
     """
 
     application_id: str

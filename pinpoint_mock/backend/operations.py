@@ -98,6 +98,7 @@ class Backend:
         objects: ObjectSource,
         clock: Callable[[], float],
         settings: Settings,
+        *,
         tags: Optional[TagStore] = None,
         sink: Optional[ObjectSink] = None,
     ):

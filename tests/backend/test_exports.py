@@ -30,6 +30,7 @@ from pinpoint_mock.backend.segment_dimensions import (
 )
 from pinpoint_mock.backend.store import Application, Store
 from pinpoint_mock.backend.validation import parse_s3_url_prefix
+from tests.backend.test_atomic import Breaking, Objects
 
 S = JobStatus
 
@@ -190,13 +191,18 @@ def test_without_a_segment_every_endpoint_in_registration_order() -> None:
     assert _ids(app, None) == ["e0", "e1", "e2"]
 
 
-def test_an_import_segment_reaches_its_contributions_up_to_the_version() -> None:
+def test_an_import_segment_version_reaches_the_endpoints_of_the_import_that_made_it() -> None:
+    """An import into SegmentId refreshes the segment (docs/import-rules.md, "Segment of an
+    import"): each version holds its own import only; a version UpdateSegment made (no
+    contribution of its own) holds the import of the version before it."""
     app = _app(ANA, BARE, ANA)
-    segment = Segment("app", "imp", "arn", "IMPORT", [{"Version": 1}, {"Version": 2}],
+    segment = Segment("app", "imp", "arn", "IMPORT",
+                      [{"Version": 1}, {"Version": 2}, {"Version": 3}],
                       contributions=[Contribution(1, ("e2", "e0")),
-                                     Contribution(2, ("e0", "e1", "gone"))])
+                                     Contribution(2, ("e1", "gone", "e0"))])
     assert _ids(app, segment, 1) == ["e2", "e0"]
-    assert _ids(app, segment) == ["e2", "e0", "e1"]  # once each; a deleted one is skipped
+    assert _ids(app, segment, 2) == ["e1", "e0"]  # not version 1's e2; a deleted one skipped
+    assert _ids(app, segment) == ["e1", "e0"]  # version 3: an UpdateSegment of version 2
     unrecorded = Segment("app", "u", "arn", "IMPORT", [{"Version": 1}],
                          contributions=[Contribution(1, (), 4)])
     audience = select(app, unrecorded, None)
@@ -305,7 +311,8 @@ class World:
         self.now = 1_000.0
         self.sink = Sink(buckets)
         self.backend = Backend(Store("123456789012", "us-east-1", lambda app_id: True),
-                               _NoObjects(), lambda: self.now, Settings(progression), self.sink)
+                               _NoObjects(), lambda: self.now, Settings(progression),
+                               sink=self.sink)
         self.app = self.backend.store.application("app")
         for n in range(3):
             self.backend.update_endpoint("app", f"e{n}", {"ChannelType": "EMAIL",
@@ -359,6 +366,61 @@ def test_a_zero_second_schedule_checks_the_bucket_at_creation() -> None:
     job_id = world.create()
     assert world.status(job_id) == "FAILED"
     assert world.sink.written == []
+
+
+def _exported_ids(world: World, **members: Any) -> list[str]:
+    """Ids of the endpoints an export of ``members`` (SegmentId, ...) writes, in order."""
+    body = world.backend.create_export_job("app", {
+        "S3UrlPrefix": "s3://bkt/out/", "RoleArn": "arn:aws:iam::123456789012:role/Export",
+        **members})
+    job = world.app.exports.by_id[json.loads(body)["Id"]]  # type: ignore[arg-type]
+    return [json.loads(line)["Id"] for piece in job.result.pieces
+            for line in gzip.decompress(piece.data).splitlines()]
+
+
+def test_an_import_into_segment_id_records_only_its_own_endpoints_for_the_new_version() -> None:
+    """The refresh rule (an import with SegmentId makes a version that holds that import only,
+    docs/import-rules.md) and the export of each version, over the backend's own imports; the
+    import omits RegisterEndpoints, which registers."""
+    world = World("manual")
+    world.backend.objects = Objects({
+        "week1.csv": b"Id,ChannelType,Address\nw1,EMAIL,a@example.com\nw2,SMS,+1555\n",
+        "week2.csv": b"Id,ChannelType,Address\nw3,EMAIL,c@example.com\nw1,EMAIL,a@example.com\n",
+    })
+    role = "arn:aws:iam::123456789012:role/Import"
+    first = world.backend.create_import_job("app", {
+        "Format": "CSV", "S3Url": "s3://input/week1.csv", "RoleArn": role, "DefineSegment": True})
+    segment_id = json.loads(first)["Definition"]["SegmentId"]  # type: ignore[arg-type]
+    world.backend.create_import_job("app", {
+        "Format": "CSV", "S3Url": "s3://input/week2.csv", "RoleArn": role, "SegmentId": segment_id})
+    segment = world.app.segments[segment_id]
+    assert [(c.version, c.endpoint_ids) for c in segment.contributions] == [
+        (1, ("w1", "w2")), (2, ("w3", "w1"))]
+    assert segment.current["ImportDefinition"]["Size"] == 2
+    assert _exported_ids(world, SegmentId=segment_id, SegmentVersion=1) == ["w1", "w2"]
+    assert _exported_ids(world, SegmentId=segment_id) == ["w3", "w1"]
+
+
+def test_a_refresh_that_fails_half_way_records_nothing_an_export_would_write() -> None:
+    """Atomic imports (a failure takes back what the import registered) hold for what an
+    export of the segment reads: no version, no contribution, no endpoint of the failed file."""
+    world = World("manual")
+    world.backend.objects = Objects({
+        "ok.csv": b"Id,ChannelType,Address\nok,SMS,+1\n",
+        "broken.csv": Breaking(b"Id,ChannelType,Address\n" + b"e9,SMS,+9\n" * 9000),
+    })
+    role = "arn:aws:iam::123456789012:role/Import"
+    first = world.backend.create_import_job("app", {
+        "Format": "CSV", "S3Url": "s3://input/ok.csv", "RoleArn": role, "DefineSegment": True})
+    segment_id = json.loads(first)["Definition"]["SegmentId"]  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError, match="the disk caught fire"):
+        world.backend.create_import_job("app", {
+            "Format": "CSV", "S3Url": "s3://input/broken.csv", "RoleArn": role,
+            "SegmentId": segment_id})
+    segment = world.app.segments[segment_id]
+    assert len(segment.versions) == len(segment.contributions) == 1
+    assert "e9" not in world.app.endpoints
+    assert _exported_ids(world, SegmentId=segment_id) == ["ok"]
 
 
 def test_a_json_import_line_drops_the_members_endpoint_response_adds() -> None:
