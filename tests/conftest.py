@@ -52,3 +52,8 @@ def finish(mock: Any, client: Any, app_id: str, job_id: str) -> dict[str, Any]:
     """Advance the mock's clock past any default-schedule job and read the job."""
     mock.advance(3600)
     return dict(client.get_import_job(ApplicationId=app_id, JobId=job_id)["ImportJobResponse"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the suite's network guard (``tests/network_guard.py``)."""
+    config.pluginmanager.import_plugin("tests.network_guard")
