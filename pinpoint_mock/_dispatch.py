@@ -85,6 +85,7 @@ class State:
     calls: list[Call] = field(default_factory=list)
     faults: FaultRegistry = field(default_factory=FaultRegistry)
     _backends: dict[tuple[str, str], Backend] = field(default_factory=dict)
+    _apps: dict[tuple[str, str], _moto.MotoApps] = field(default_factory=dict)
     _accounts: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -93,14 +94,19 @@ class State:
         return time.time() + self.offset
 
     def backend(self, account_id: str, region: str) -> Backend:
-        """The backend of one account and region, created on first use."""
+        """The backend of one account and region, created on first use, and created afresh
+        after moto resets its backends (``/moto-api/reset``, ``MockAWS.reset``): the mock's
+        data resets with moto's."""
         key = (account_id, region)
         backend = self._backends.get(key)
-        if backend is None:
+        if backend is None or not self._apps[key].current():
             with self._lock:
                 backend = self._backends.get(key)
-                if backend is None:
-                    store = Store(account_id, region, _moto.app_exists(account_id, region))
+                if backend is None or not self._apps[key].current():
+                    if backend is not None:  # moto reset: what we knew of accounts goes too
+                        self._accounts.clear()
+                    apps = self._apps[key] = _moto.MotoApps(account_id, region)
+                    store = Store(account_id, region, apps)
                     backend = Backend(
                         store, _moto.MotoS3Objects(account_id), self.now, self.settings,
                         tags=_moto.MotoTags(account_id, region),
@@ -111,7 +117,8 @@ class State:
 
     def backends(self) -> list[Backend]:
         with self._lock:
-            return list(self._backends.values())
+            return [backend for key, backend in self._backends.items()
+                    if self._apps[key].current()]
 
     def answer(
         self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]

@@ -12,12 +12,14 @@ from __future__ import annotations
 import functools
 import inspect
 import math
+import os
 import threading
 import unittest
 from types import TracebackType
 from typing import Any, Callable, Iterable, Optional, TypeVar, Union, cast, overload
 
 from moto import mock_aws
+from moto.core.models import MockAWS
 
 from pinpoint_mock import _faults, _patch
 from pinpoint_mock._dispatch import Call, State
@@ -29,11 +31,64 @@ from pinpoint_mock.backend.operations import PROGRESSIONS, Settings
 from pinpoint_mock.backend.queueing import check_limit
 
 F = TypeVar("F", bound=Callable[..., Any])
+_MOTO_ENVIRONMENT = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
+"""The variables moto's ``mock_aws`` fakes while active (``MockAWS._fake_creds``; moto's
+count of started scopes is ``MockAWS._nested_count``: both have canaries)."""
 C = TypeVar("C", bound=type)
 
 _lock = threading.RLock()
 _shared: Optional[State] = None
 _stack: list[PinpointImportsMock] = []
+"""The active mocks, in start order (the last one's options are in force)."""
+_moto_scope: Optional[tuple[Any, dict[str, Optional[str]]]] = None
+"""While a mock is active: moto's ``mock_aws`` and the environment it changes, as it was."""
+
+
+def _start_moto() -> None:
+    """Start one moto ``mock_aws`` for all the active mocks (under ``_lock``).
+
+    moto counts its nested scopes but each of its scopes restores the environment it found at
+    its own start (``MockAWS._orig_creds``), which is right only when scopes stop in reverse
+    order; so one scope spans all of ours, and the variables it fakes are restored from what
+    they were before it, whatever order ours stop in.
+    """
+    global _moto_scope
+    saved = {name: os.environ.get(name) for name in _MOTO_ENVIRONMENT}
+    aws = mock_aws()
+    aws.start()
+    _moto_scope = (aws, saved)
+
+
+def _stop_moto() -> None:
+    """Stop the moto scope of :func:`_start_moto` and put the environment back (under
+    ``_lock``)."""
+    global _moto_scope
+    if _moto_scope is None:
+        return
+    aws, saved = _moto_scope
+    _moto_scope = None
+    try:
+        aws.stop()
+    finally:
+        if not _moto_active():  # else moto's own outer scope owns the environment
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _moto_active() -> bool:
+    """True while a moto ``mock_aws`` (the user's own) is still started."""
+    return MockAWS._nested_count > 0
+
+
+def _follow_settings(state: State) -> None:
+    """Make the options of the mock started last among the active ones the options in force."""
+    settings = _stack[-1]._settings
+    state.settings.progression = settings.progression
+    state.settings.schedule = settings.schedule
+    state.settings.max_running_jobs = settings.max_running_jobs
 
 
 def _answer(method: str, url: str, headers: Any, body: Optional[bytes]) -> Optional[HttpResponse]:
@@ -100,9 +155,7 @@ class PinpointImportsMock(JobControl):
         }
         """The keyword arguments this mock was made with; each decorated call gets a copy."""
         self._settings = Settings(progression, schedule or Schedule(), max_running_jobs)
-        self._aws: Any = None
         self._state: Optional[State] = None
-        self._outer_settings: Optional[Settings] = None
         self._faults: Optional[_faults.Faults] = None
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -115,6 +168,11 @@ class PinpointImportsMock(JobControl):
     def start(self) -> PinpointImportsMock:
         """Start serving (and start moto's ``mock_aws``). Returns the mock itself.
 
+        Mocks nest in any order: the data is shared, the options in force (progression,
+        schedule, ``max_running_jobs``) are those of the mock started last among those still
+        active, and when the last one stops, the environment is as it was before the first
+        started (see :func:`_start_moto`).
+
         Raises:
             RuntimeError: the mock is already started.
         """
@@ -125,62 +183,59 @@ class PinpointImportsMock(JobControl):
                     "This mock_pinpoint_imports is already started; call stop() before "
                     "starting it again, or create another with mock_pinpoint_imports()."
                 )
-            aws = mock_aws()
-            aws.start()
-            if _shared is None:
-                _shared = State(settings=Settings(self._settings.progression,
-                                                  self._settings.schedule,
-                                                  self._settings.max_running_jobs))
-            else:
-                previous = _shared.settings
-                self._outer_settings = Settings(previous.progression, previous.schedule,
-                                                previous.max_running_jobs)
-                previous.progression = self._settings.progression
-                previous.schedule = self._settings.schedule
-                previous.max_running_jobs = self._settings.max_running_jobs
-            self._aws = aws
-            self._state = _shared
-            self._faults = _faults.Faults.start(
-                _shared.faults, self, self._options["seed"], self._options["faults"]
-            )
-            _stack.append(self)
-            _patch.install(_answer, settle_exports)
+            if not _stack:
+                _start_moto()
+            try:
+                if _shared is None:
+                    _shared = State(settings=Settings())
+                self._state = _shared
+                self._faults = _faults.Faults.start(
+                    _shared.faults, self, self._options["seed"], self._options["faults"]
+                )
+                _stack.append(self)
+                _follow_settings(_shared)
+                _patch.install(_answer, settle_exports)
+            except BaseException:
+                self._unwind()
+                raise
         return self
 
     def stop(self) -> None:
-        """Stop serving; the outermost stop discards the mock's data and moto's.
+        """Stop serving; the last active mock to stop discards the mock's data and moto's.
+
+        Mocks may stop in any order (see :meth:`start`).
 
         Raises:
             RuntimeError: the mock is not started.
             UnfiredFaultsError: under ``strict_faults=True``, a rule this mock added never
                 fired (an ``AssertionError``, raised after the mock has fully stopped).
         """
-        global _shared
         with _lock:
-            state = self._state
-            if state is None:
+            if self._state is None:
                 raise RuntimeError(
                     "stop() was called on a mock_pinpoint_imports that is not started; "
                     "call start() first, or use it as a decorator or a `with` block."
                 )
-            _stack.remove(self)
-            if self._outer_settings is not None:
-                state.settings.progression = self._outer_settings.progression
-                state.settings.schedule = self._outer_settings.schedule
-                state.settings.max_running_jobs = self._outer_settings.max_running_jobs
-                self._outer_settings = None
-            if not _stack:
-                _shared = None
-            self._state = None
             unfired = self._faults.release() if self._faults is not None else []
-            self._faults = None
-            aws, self._aws = self._aws, None
             try:
                 _patch.uninstall()
             finally:
-                aws.stop()
+                self._unwind()
         if unfired and self._options["strict_faults"]:
             raise _faults.unfired_error(unfired)
+
+    def _unwind(self) -> None:
+        """Leave the stack of active mocks (under ``_lock``); the last one out stops moto."""
+        global _shared
+        state, self._state, self._faults = self._state, None, None
+        if self in _stack:
+            _stack.remove(self)
+        if _stack:
+            if state is not None:
+                _follow_settings(state)
+            return
+        _shared = None
+        _stop_moto()
 
     def __enter__(self) -> PinpointImportsMock:
         return self.start()

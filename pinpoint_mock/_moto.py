@@ -3,7 +3,8 @@ a request.
 
 moto internals used here (each guarded by a canary test in ``tests/test_canaries.py``):
 
-- ``moto.pinpoint.models.pinpoint_backends[account][region].apps`` — the apps CreateApp made.
+- ``moto.pinpoint.models.pinpoint_backends[account][region].apps`` — the apps CreateApp made;
+  a reset of moto's backends gives the backend a new ``apps`` dict (see :class:`MotoApps`).
 - ``moto.s3.models.s3_backends[account]["aws"].buckets[name].keys`` — the objects, and
   ``FakeKey.size`` (its Content-Length, checked against the 1 GB import limit before reading;
   its canary is ``test_moto_keys_have_a_size`` in ``tests/test_import_fidelity.py``),
@@ -80,14 +81,26 @@ def region_of(url_host: str, headers: Mapping[str, Any]) -> str:
     return match.group(1) if match else "us-east-1"
 
 
-def app_exists(account_id: str, region: str) -> Callable[[str], bool]:
-    """A predicate: does moto know this Pinpoint application in this account and region?
+class MotoApps:
+    """moto's table of Pinpoint applications of one account and region, as a predicate.
 
-    moto's backend is looked up once: it stays the same object until moto resets, which
-    happens only when the outermost mock starts or stops, i.e. outside the predicate's life.
+    The table is looked up once. moto replaces it when it resets (its ``BaseBackend.reset``
+    re-runs the backend's ``__init__``, which makes a new ``apps`` dict; ``/moto-api/reset``
+    and ``MockAWS.reset`` reset every backend that way before dropping them), so
+    :meth:`current` tells whether a reset happened since: the caller then starts afresh.
     """
-    apps = pinpoint_backends[account_id][region].apps
-    return apps.__contains__
+
+    def __init__(self, account_id: str, region: str):
+        self._backend = pinpoint_backends[account_id][region]
+        self._apps: dict[str, Any] = self._backend.apps
+
+    def __call__(self, application_id: str) -> bool:
+        """Does moto know this application?"""
+        return application_id in self._apps
+
+    def current(self) -> bool:
+        """False once moto has reset its backends since this table was looked up."""
+        return self._backend.apps is self._apps
 
 
 class MotoTags:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import inspect
 
 import botocore.handlers
+import moto
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.endpoint import Endpoint
@@ -51,7 +52,7 @@ def test_moto_s3_keys_have_a_lock_and_a_value_buffer() -> None:
 
 
 def test_moto_pinpoint_and_s3_backends_are_where_we_look() -> None:
-    # _moto.app_exists and MotoS3Objects.
+    # _moto.MotoApps and MotoS3Objects.
     from moto.pinpoint.models import pinpoint_backends
     from moto.s3.models import s3_backends
 
@@ -73,6 +74,29 @@ def test_moto_s3_put_object_takes_bucket_key_and_value() -> None:
         assert key.size == 2 and backend.buckets["canary-bucket"].keys["a/b.gz"] is key
         with pytest.raises(MissingBucket):
             backend.put_object(bucket_name="no-such-bucket", key_name="k", value=b"")
+
+
+def test_a_moto_reset_gives_each_pinpoint_backend_a_new_app_table() -> None:
+    # _moto.MotoApps.current: a reset (BackendDict.reset, what /moto-api/reset and
+    # MockAWS.reset call) re-runs the backend's __init__, so its `apps` is a new dict.
+    from moto.core.base_backend import BackendDict
+    from moto.pinpoint.models import pinpoint_backends
+
+    with moto.mock_aws():
+        backend = pinpoint_backends["123456789012"]["us-east-1"]
+        apps = backend.apps
+        BackendDict.reset()
+        assert backend.apps is not apps
+        assert pinpoint_backends["123456789012"]["us-east-1"].apps is not apps
+
+
+def test_moto_counts_its_scopes_and_fakes_two_variables() -> None:
+    # _mock._start_moto / _stop_moto: the variables mock_aws fakes, and its scope count.
+    assert set(moto.mock_aws()._fake_creds) == {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+    before = models.MockAWS._nested_count
+    with moto.mock_aws():
+        assert models.MockAWS._nested_count == before + 1
+    assert models.MockAWS._nested_count == before
 
 
 def test_moto_answers_with_a_plain_aws_response_over_a_bytes_io() -> None:
