@@ -27,6 +27,7 @@ from pinpoint_mock._faults import Fault
 from pinpoint_mock._job_control import JobControl
 from pinpoint_mock._routing import HttpResponse
 from pinpoint_mock.backend.lifecycle import Schedule
+from pinpoint_mock.backend.models import LATEST_DATE
 from pinpoint_mock.backend.operations import PROGRESSIONS, Settings
 from pinpoint_mock.backend.queueing import check_limit
 
@@ -292,7 +293,9 @@ class PinpointImportsMock(JobControl):
         """Move the mock's clock forward by ``seconds`` (with or without a time library).
 
         Raises:
-            ValueError: ``seconds`` is negative, infinite, NaN or not a number.
+            ValueError: ``seconds`` is negative, infinite, NaN or not a number, or would take
+                the mock's clock past ``9999-12-31T23:59:59.999Z`` (the last date Pinpoint's
+                date format shows); the clock is then unchanged.
         """
         if (
             isinstance(seconds, bool)
@@ -304,6 +307,14 @@ class PinpointImportsMock(JobControl):
             )
         state = self._active_state()
         with _lock:
+            now = state.now()
+            room = LATEST_DATE - now
+            if round((now + seconds) * 1000) > round(LATEST_DATE * 1000):  # as dates round
+                raise ValueError(
+                    f"advance({seconds!r}) would take the mock's clock past "
+                    f"9999-12-31T23:59:59.999Z, the last date Pinpoint's dates can show; "
+                    f"advance by at most {max(room, 0.0):.3f} seconds."
+                )
             state.offset += float(seconds)
 
     # -- decorator ---------------------------------------------------------------------------

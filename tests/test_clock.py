@@ -16,6 +16,8 @@ import pytest
 import time_machine
 from freezegun import freeze_time
 
+from pinpoint_mock import Schedule
+
 CreateJob = Callable[..., dict[str, Any]]
 T = datetime(2026, 3, 1, 10, 0, 0, tzinfo=timezone.utc)
 ISO_T = "2026-03-01T10:00:00.000Z"
@@ -285,3 +287,43 @@ def test_time_machine_travel_to_a_zoned_instant_uses_its_utc_time(
         traveller.shift(12)
         done = read(job)
     assert (job["CreationDate"], done["CompletionDate"]) == (ISO_T, "2026-03-01T10:00:12.000Z")
+
+
+# -- the end of the calendar ---------------------------------------------------------------------
+
+LAST = "9999-12-31T23:59:59.999Z"
+
+
+def test_advancing_past_year_9999_is_refused_and_the_clock_stays(
+    pinpoint_imports: Any, create_job: CreateJob, read: Read
+) -> None:
+    with freeze_time(T):
+        job = create_job("endpoints-basic.csv")
+        room = 253402300799.999 - T.timestamp()
+        with pytest.raises(ValueError) as caught:
+            pinpoint_imports.advance(1e18)
+        assert str(caught.value) == (
+            "advance(1e+18) would take the mock's clock past 9999-12-31T23:59:59.999Z, the last "
+            f"date Pinpoint's dates can show; advance by at most {room:.3f} seconds."
+        )
+        assert pinpoint_imports.now() == T.timestamp()
+        assert read(job)["CreationDate"] == ISO_T
+        pinpoint_imports.advance(room)  # exactly to the last date: allowed
+        done = read(job)
+        with pytest.raises(ValueError, match="at most 0.000 seconds"):
+            pinpoint_imports.advance(1)
+        later = create_job("endpoints-basic.csv")
+    assert (done["JobStatus"], done["CompletionDate"]) == ("COMPLETED", "2026-03-01T10:00:12.000Z")
+    assert later["CreationDate"] == LAST
+    datetime.fromisoformat(later["CreationDate"].replace("Z", "+00:00"))
+
+
+@pytest.mark.pinpoint_imports(schedule=Schedule(created=1e300))
+def test_a_job_at_the_end_of_the_calendar_reads_and_never_escapes(
+    pinpoint_imports: Any, create_job: CreateJob, read: Read
+) -> None:
+    with freeze_time("9999-12-31T23:59:50Z"):
+        job = create_job("endpoints-basic.csv")
+        pinpoint_imports.advance(9.999)
+        shown = read(job)
+    assert (shown["JobStatus"], shown["CreationDate"]) == ("CREATED", "9999-12-31T23:59:50.000Z")

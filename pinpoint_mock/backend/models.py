@@ -17,15 +17,30 @@ from pinpoint_mock.backend.export_output import ExportResult
 from pinpoint_mock.backend.importer import ImportResult
 from pinpoint_mock.backend.lifecycle import Plan, View
 
+LATEST_DATE = 253402300799.999
+"""POSIX seconds of ``9999-12-31T23:59:59.999Z``, the last date a four-digit year can show."""
+EARLIEST_DATE = -62135596800.0
+"""POSIX seconds of ``0001-01-01T00:00:00.000Z``."""
+
 
 def iso8601(seconds: float) -> str:
     """Render POSIX ``seconds`` as Pinpoint does: ``2018-05-24T21:26:33.995Z`` (UTC, milliseconds).
 
     Computed from UTC whatever the local time zone (``time.gmtime`` of an explicit value).
+    Any number renders (*mock*): a date past :data:`LATEST_DATE` (a very long schedule, a
+    far clock) shows as ``9999-12-31T23:59:59.999Z``, one before year 1 as
+    ``0001-01-01T00:00:00.000Z``, so every date stays one that ISO 8601 parsers (and
+    ``datetime.fromisoformat``) read.
     """
+    if not EARLIEST_DATE <= seconds <= LATEST_DATE:  # NaN included
+        seconds = EARLIEST_DATE if seconds < EARLIEST_DATE else LATEST_DATE
     millis = int(round(seconds * 1000))
     whole, ms = divmod(millis, 1000)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole)) + f".{ms:03d}Z"
+    utc = time.gmtime(whole)
+    if utc.tm_year >= 1000:
+        return time.strftime("%Y-%m-%dT%H:%M:%S", utc) + f".{ms:03d}Z"
+    year, month, day, hour, minute, second = utc[:6]  # %Y does not pad to four digits
+    return f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.{ms:03d}Z"
 
 
 def segment_arn(region: str, account_id: str, application_id: str, segment_id: str) -> str:

@@ -19,7 +19,7 @@ from pinpoint_mock.backend.lifecycle import (
     plan_for,
     view_at,
 )
-from pinpoint_mock.backend.models import ImportJob
+from pinpoint_mock.backend.models import ImportJob, iso8601
 from pinpoint_mock.backend.progression import (
     DEFAULT_FAILURE,
     JobStateError,
@@ -359,3 +359,18 @@ def test_view_until_bounds_the_span_of_one_view(per_piece: float) -> None:
             break
         assert view_at(plan, until) != view
         elapsed = until
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (1527197193.995, "2018-05-24T21:26:33.995Z"),
+    (0.0004, "1970-01-01T00:00:00.000Z"),
+    (-30610224000.001, "0999-12-31T23:59:59.999Z"),  # four digits below year 1000 too
+    (253402300799.999, "9999-12-31T23:59:59.999Z"),
+    (253402300800.0, "9999-12-31T23:59:59.999Z"),  # past the calendar: its last date
+    (1e18, "9999-12-31T23:59:59.999Z"),
+    (math.inf, "9999-12-31T23:59:59.999Z"),
+    (math.nan, "9999-12-31T23:59:59.999Z"),
+    (-1e18, "0001-01-01T00:00:00.000Z"),
+])
+def test_every_number_renders_as_a_date_iso_8601_parsers_read(seconds: float, shown: str) -> None:
+    assert iso8601(seconds) == shown
