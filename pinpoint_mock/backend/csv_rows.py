@@ -18,8 +18,9 @@ choices where AWS is silent):
 * Standard quoting (:mod:`csv`). A row whose cells are not as many as the header's columns
   fails. "The CSV file can't contain line breaks or tabs ... the data in the file might not be
   imported": *mock*, a row with a line break (in a quoted cell) or a tab in a cell fails,
-  naming the column. LF, CRLF and CR line ends; blank lines are skipped (not definitions) but
-  counted in line numbers.
+  naming the column. LF, CRLF and CR line ends; blank lines (empty, or only whitespace:
+  ``str.isspace``, as the JSON reader says) are skipped (not definitions) but counted in line
+  numbers, before the header too.
 * A header that is exactly ``User.UserId`` makes a file of user IDs: each non-blank row holds
   one or more IDs separated by spaces, each one a processed definition.
 
@@ -58,7 +59,7 @@ from pinpoint_mock.backend.endpoint_rules import (
     show,
 )
 from pinpoint_mock.backend.import_result import MAX_REPORTED_FAILURES, Piece, Tally, stop_message
-from pinpoint_mock.backend.object_text import ObjectText, UndecodableError
+from pinpoint_mock.backend.object_text import LineTooLongError, ObjectText, UndecodableError
 
 __all__ = ["CsvHeader", "read_csv"]
 
@@ -232,14 +233,15 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
     pending: tuple[int, ...] = ()
     limit = MAX_ATTRIBUTE_VALUE_LENGTH
     in_piece = imported = failed = 0
-    end = 0  # physical line where the last row read ends
+    skipped = text.skipped_lines  # blank lines at the start, not given to the csv reader
+    end = skipped  # physical line where the last row read ends
     stop: Optional[str] = None
     try:
         while True:
             try:
                 for row in reader:
                     start = end + 1
-                    end = reader.line_num
+                    end = skipped + reader.line_num
                     if (len(row) == width and end == start and text.plain
                             and (fields := check(row)) in accept and row[address]):
                         for column in numbers:
@@ -264,8 +266,8 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                                         pieces.append(Piece(key, in_piece, imported))
                                         in_piece = imported = 0
                                     continue
-                    if not row:
-                        continue  # a blank line
+                    if not row or (len(row) == 1 and end == start and row[0].isspace()):
+                        continue  # a blank line (nothing, or only whitespace)
                     if header is None:
                         header = CsvHeader(row)
                         # A line of fewer bytes than this makes a definition of at most 15 KB.
@@ -318,15 +320,15 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
             except csv.Error as error:
                 failed += 1
                 tally.report(f"{url} line {end + 1}: the row cannot be parsed as CSV ({error}).")
-                end = reader.line_num
+                end = skipped + reader.line_num
                 in_piece += 1
                 if in_piece == size:
                     pieces.append(Piece(key, in_piece, imported))
                     in_piece = imported = 0
                 if header is None:
                     break  # no header: nothing else can be read
-    except (OSError, UndecodableError) as error:
-        stop = stop_message(error, reader.line_num + 1)
+    except (OSError, UndecodableError, LineTooLongError) as error:
+        stop = stop_message(error, skipped + reader.line_num + 1)
     for fields, count in accepted.items():  # ChannelType first when OptOut, ... are columns
         counts[fields if isinstance(fields, str) else fields[0]] += count
     kind = None if header is None else "users" if header.user_ids_only else "endpoints"

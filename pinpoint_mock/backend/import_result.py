@@ -18,7 +18,7 @@ from pinpoint_mock.backend.endpoint_rules import (
     new_attribute_names,
     quota_problem,
 )
-from pinpoint_mock.backend.object_text import UndecodableError
+from pinpoint_mock.backend.object_text import MAX_LINE_BYTES, LineTooLongError, UndecodableError
 
 __all__ = [
     "MAX_REPORTED_FAILURES",
@@ -204,6 +204,12 @@ def stop_message(error: BaseException, line: int) -> str:
         return (
             f"the object is not valid UTF-8 (byte 0x{error.byte:02x} at offset {error.offset}, "
             f"line {line}) and Pinpoint imports only UTF-8 files; its definitions before line "
+            f"{line} were read, the rest of it was not"
+        )
+    if isinstance(error, LineTooLongError):
+        return (
+            f"line {line} is longer than {MAX_LINE_BYTES} bytes (1 MiB, the longest line the "
+            f"mock reads; no endpoint definition needs one), so its definitions before line "
             f"{line} were read, the rest of it was not"
         )
     return f"the object could not be read after line {line - 1} ({error})"

@@ -236,15 +236,15 @@ def _read_object(tally: Tally, budget: _Budget, obj: SourceObject, fmt: str, sni
         return
     try:
         try:
-            head = read_head(stream, sniff)
+            head = read_head(stream)
         except OSError as error:
             tally.result.objects_read += 1
             tally.unreadable(url, obj.key, f"the object could not be read ({error})")
             return
-        if sniff and looks_like(head) != fmt:
+        if sniff and looks_like(head.first) != fmt:
             return
         tally.result.objects_read += 1
-        compressed = compression_of(head)
+        compressed = compression_of(head.start)
         problem = budget.refusal(obj.size) if sniff else None
         if problem is None and compressed is not None:
             problem = f"the object is {compressed} and Pinpoint imports only uncompressed files"

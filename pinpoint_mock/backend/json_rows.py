@@ -39,7 +39,7 @@ from pinpoint_mock.backend.import_result import (
     Tally,
     stop_message,
 )
-from pinpoint_mock.backend.object_text import ObjectText, UndecodableError
+from pinpoint_mock.backend.object_text import LineTooLongError, ObjectText, UndecodableError
 
 __all__ = ["json_definition", "read_json"]
 
@@ -224,7 +224,7 @@ def read_json(text: ObjectText, tally: Tally, url: str, key: str) -> None:
     loads = json.loads
     kind: Optional[str] = None
     in_piece = imported = failed = 0
-    line = 0
+    line = text.skipped_lines
     stop: Optional[str] = None
     try:
         for raw in text.lines:
@@ -265,6 +265,6 @@ def read_json(text: ObjectText, tally: Tally, url: str, key: str) -> None:
             if in_piece == size:
                 pieces.append(Piece(key, in_piece, imported))
                 in_piece = imported = 0
-    except (OSError, UndecodableError) as error:
+    except (OSError, UndecodableError, LineTooLongError) as error:
         stop = stop_message(error, line + 1)
     tally.end_object(url, key, kind, first_piece, (in_piece, imported), failed, stop)
