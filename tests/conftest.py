@@ -57,3 +57,9 @@ def finish(mock: Any, client: Any, app_id: str, job_id: str) -> dict[str, Any]:
 def pytest_configure(config: pytest.Config) -> None:
     """Load the suite's network guard (``tests/network_guard.py``)."""
     config.pluginmanager.import_plugin("tests.network_guard")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--load-calls``: calls per thread of tests/test_load.py (the issue's size is 1000)."""
+    parser.addoption("--load-calls", type=int, default=40,
+                     help="calls per thread in tests/test_load.py (32 threads; default 40)")
