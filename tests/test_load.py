@@ -93,7 +93,7 @@ class Worker:
             self.call("GetSegments", ApplicationId=self.app_id, PageSize="20")
         elif choice < 0.55 or not alive:
             endpoint_id = f"t{self.number}-e{n}"
-            user_id = f"user-{self.number}-{n % 3}"
+            user_id = f"user-{self.number}-{n // 10}"  # at most 10 (the quota is 15)
             if self.call("UpdateEndpoint", ApplicationId=self.app_id, EndpointId=endpoint_id,
                          EndpointRequest={"ChannelType": "EMAIL",
                                           "Address": f"{endpoint_id}@example.com",
