@@ -32,10 +32,11 @@ from pinpoint_mock.backend.operations import PROGRESSIONS, Settings
 from pinpoint_mock.backend.queueing import check_limit
 
 F = TypeVar("F", bound=Callable[..., Any])
+C = TypeVar("C", bound=type)
+
 _MOTO_ENVIRONMENT = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 """The variables moto's ``mock_aws`` fakes while active (``MockAWS._fake_creds``; moto's
 count of started scopes is ``MockAWS._nested_count``: both have canaries)."""
-C = TypeVar("C", bound=type)
 
 _lock = threading.RLock()
 _shared: Optional[State] = None
