@@ -205,13 +205,4 @@ def test_32_threads_of_mixed_calls_with_faults_keep_every_listing_and_the_call_l
     segments = _pages(client.get_segments, "SegmentsResponse", ApplicationId=app_id)
     alive = set().union(*(w.segments - w.deleted_segments for w in workers))
     assert len(segments) == len(set(segments))
-    if set(segments) != alive:  # checked last, after every other check held
-        pytest.xfail(KNOWN_RACE)
     assert set(segments) == alive
-
-
-KNOWN_RACE = (
-    "concurrent CreateSegment calls append to the segment listing out of order, after which "
-    "DeleteSegment and paging miss segments (issue 14, item 2; fixed on the fidelity branch, "
-    "which assigns sequences under the store's lock: remove this xfail when that is on main)"
-)
