@@ -20,7 +20,7 @@ from botocore.awsrequest import AWSResponse
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from pinpoint_mock import PinpointImportsMock
-from pinpoint_mock._patch import to_aws_response
+from pinpoint_mock._botocore import to_aws_response
 from pinpoint_mock._routing import HttpResponse
 from pinpoint_mock.backend.operations import Backend
 

@@ -1,12 +1,15 @@
 """One intercepted request -> one response: routing, the backend call, the call log.
 
 The mock's shared :class:`State` (backends per account and region, the clock offset, the call
-log) lives here; :mod:`pinpoint_mock._mock` creates it and :mod:`pinpoint_mock._patch` calls
-:meth:`State.answer` for every request while a mock is active.
+log) lives here; :mod:`pinpoint_mock._mock` creates it and :mod:`pinpoint_mock._transport`'s
+transports call :meth:`State.answer` for every Pinpoint request while a mock is active, and
+:meth:`State.answered_by_moto` for those moto answered.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -15,7 +18,14 @@ from urllib.parse import urlsplit
 
 from pinpoint_mock import _apps, _moto
 from pinpoint_mock._faults import Fault, FaultRegistry
-from pinpoint_mock._routing import HttpResponse, encode_error, router
+from pinpoint_mock._routing import (
+    HttpResponse,
+    Router,
+    encode_error,
+    method_not_allowed,
+    options_response,
+    router,
+)
 from pinpoint_mock.backend.errors import PinpointError
 from pinpoint_mock.backend.operations import Backend, Settings
 from pinpoint_mock.backend.store import Store
@@ -48,18 +58,29 @@ calls CreateApp, GetApp, GetApps and DeleteApp are answered too, over moto's app
 (:mod:`pinpoint_mock._apps`); every other Pinpoint operation is left to moto."""
 
 
+MOCK = "mock"
+MOTO = "moto"
+
+
 @dataclass(frozen=True)
 class Call:
-    """One Pinpoint call (one HTTP attempt) the mock answered: an operation it serves, or any
-    Pinpoint operation (moto's too) that a fault rule answered. Calls moto answers are not
-    recorded.
+    """One Pinpoint call (one HTTP attempt): an operation the mock serves, any Pinpoint
+    operation (moto's too) that a fault rule answered, or a Pinpoint operation moto answered
+    (CreateApp, GetApps, ...), whatever the transport (botocore, aiobotocore, ``requests``,
+    the server).
 
     Attributes:
-        operation: the operation name, e.g. ``"GetImportJob"``.
+        operation: the operation name, e.g. ``"GetImportJob"`` (``""`` for a request that
+            names no operation of botocore's Pinpoint model).
         params: the request members by model name (``ApplicationId``, ``PageSize``, ...).
         status: the HTTP status answered.
-        request_id: the ``x-amzn-RequestId`` answered.
+        request_id: the ``x-amzn-RequestId`` answered (``""`` if moto sent none).
         fault: the :class:`~pinpoint_mock.Fault` that answered it, or None.
+        answered_by: ``"mock"`` (the mock, or one of its fault rules) or ``"moto"``.
+        request_body: the request body as sent (None: no body).
+        response_body: the response body as answered.
+
+    :attr:`request` and :attr:`response` are those bodies parsed (JSON).
     """
 
     operation: str
@@ -67,6 +88,32 @@ class Call:
     status: int
     request_id: str
     fault: Optional[Fault] = None
+    answered_by: str = MOCK
+    request_body: Optional[bytes] = field(default=None, repr=False)
+    response_body: bytes = field(default=b"", repr=False)
+
+    @functools.cached_property
+    def request(self) -> Any:
+        """The request body parsed as JSON (e.g. ``{"Format": "CSV", ...}`` for
+        CreateImportJob: the payload member's object); None when the call sent no body; the
+        bytes themselves when they are not JSON."""
+        return _parsed(self.request_body)
+
+    @functools.cached_property
+    def response(self) -> Any:
+        """The response body parsed as JSON (e.g. ``{"Item": [...]}`` for GetImportJobs,
+        ``{"Message": ..., "RequestID": ...}`` for an error); None for an empty body; the
+        bytes themselves when they are not JSON."""
+        return _parsed(self.response_body)
+
+
+def _parsed(body: Optional[bytes]) -> Any:
+    if not body:
+        return None
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
 
 
 @dataclass
@@ -128,13 +175,14 @@ class State:
         routes = router()
         operation = routes.operation_of(method, url)
         if operation is None:
-            return None  # moto reports it as not implemented
+            return self._unrouted(routes, method, url)
         if self.faults.rules:
             faulted = self.faults.answer(routes, operation, method, url, headers, body)
             if faulted is not None:
                 response, members, fault = faulted
                 self.calls.append(Call(operation, members, response.status,
-                                       response.headers["x-amzn-RequestId"], fault))
+                                       response.headers["x-amzn-RequestId"], fault,
+                                       MOCK, body, response.body))
                 return response
         method_name = SERVED_OPERATIONS.get(operation)
         app_method = _apps.APP_OPERATIONS.get(operation)
@@ -154,8 +202,59 @@ class State:
             response = encode_error(error)
         else:
             response = routes.encode(operation, payload)
-        self.calls.append(
-            Call(operation, params, response.status, response.headers["x-amzn-RequestId"])
-        )
+        self.calls.append(Call(operation, params, response.status,
+                               response.headers["x-amzn-RequestId"], None, MOCK, body,
+                               response.body))
         return response
+
+    @staticmethod
+    def _unrouted(routes: Router, method: str, url: str) -> Optional[HttpResponse]:
+        """OPTIONS on a Pinpoint resource (200 with ``Allow``), a method the resource does not
+        have (405 MethodNotAllowedException); None for a path that is no Pinpoint resource."""
+        allowed = routes.allowed_methods(url)
+        if not allowed:
+            return None  # moto reports it as not implemented
+        if method.upper() == "OPTIONS":
+            return options_response(allowed)
+        return method_not_allowed(method, url, allowed)
+
+    def before_moto(self) -> None:
+        """Write the objects of every export job that the clock has completed by now (under
+        the ``"time"`` progression; the others move only at reads and steps, which write
+        them). Every transport calls it before moto answers a request, so that S3 shows them
+        as soon as the job has completed."""
+        for backend in self.backends():
+            backend.exporter.settle_due()
+
+    def answered_by_moto(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, Any],
+        body: Optional[bytes],
+        response: HttpResponse,
+        operation: Optional[str] = None,
+    ) -> None:
+        """Record a Pinpoint call moto answered (``answered_by="moto"``) in the call log."""
+        routes = router()
+        params: dict[str, Any] = {}
+        try:
+            found, params = routes.parse(method, url, headers, body)
+        except PinpointError:
+            found = operation or routes.operation_of(method, url) or ""
+        request_id = ""
+        for name, value in response.headers.items():
+            if name.lower() in ("x-amzn-requestid", "x-amz-request-id"):
+                request_id = str(value)
+                break
+        self.calls.append(Call(operation or found, params, response.status, request_id, None,
+                               MOTO, body, response.body))
+
+    def reset(self) -> None:
+        """Forget every piece of the mock's data (applications' jobs, segments, endpoints in
+        every account and region) and the call log; settings, clock offset and fault rules
+        stay. moto's data is reset by the caller (``PinpointImportsMock.reset``)."""
+        with self._lock:
+            self._backends.clear()
+            self.calls.clear()
 

@@ -21,11 +21,10 @@ from typing import Any, Callable, Iterable, Optional, TypeVar, Union, cast, over
 from moto import mock_aws
 from moto.core.models import MockAWS
 
-from pinpoint_mock import _faults, _patch
+from pinpoint_mock import _faults, _transport
 from pinpoint_mock._dispatch import Call, State
 from pinpoint_mock._faults import Fault
 from pinpoint_mock._job_control import JobControl
-from pinpoint_mock._routing import HttpResponse
 from pinpoint_mock.backend.lifecycle import Schedule
 from pinpoint_mock.backend.models import LATEST_DATE
 from pinpoint_mock.backend.operations import PROGRESSIONS, Settings
@@ -93,19 +92,9 @@ def _follow_settings(state: State) -> None:
     state.settings.max_running_jobs = settings.max_running_jobs
 
 
-def _answer(method: str, url: str, headers: Any, body: Optional[bytes]) -> Optional[HttpResponse]:
-    state = _shared
-    return None if state is None else state.answer(method, url, headers, body)
-
-
-def settle_exports() -> None:
-    """Write the objects of every export job that the clock has completed by now (under the
-    ``"time"`` progression; the others move only at reads and steps, which write them). Called
-    before moto answers a request, so that S3 shows them as soon as the job has completed."""
-    state = _shared
-    if state is not None:
-        for backend in state.backends():
-            backend.exporter.settle_due()
+def _current() -> Optional[State]:
+    """The state the transports answer from (None once the last mock has stopped)."""
+    return _shared
 
 
 class PinpointImportsMock(JobControl):
@@ -196,7 +185,7 @@ class PinpointImportsMock(JobControl):
                 )
                 _stack.append(self)
                 _follow_settings(_shared)
-                _patch.install(_answer, settle_exports)
+                _transport.install(_current)
             except BaseException:
                 self._unwind()
                 raise
@@ -220,7 +209,7 @@ class PinpointImportsMock(JobControl):
                 )
             unfired = self._faults.release() if self._faults is not None else []
             try:
-                _patch.uninstall()
+                _transport.uninstall()
             finally:
                 self._unwind()
         if unfired and self._options["strict_faults"]:
@@ -267,9 +256,12 @@ class PinpointImportsMock(JobControl):
 
     @property
     def calls(self) -> list[Call]:
-        """The Pinpoint calls the mock answered, oldest first (a copy): those of the operations
-        it serves, and those of any Pinpoint operation (moto's too) a fault rule answered, one
-        per HTTP attempt (a retried call appears once per attempt)."""
+        """The Pinpoint calls made while active, oldest first (a copy), one per HTTP attempt
+        (a retried call appears once per attempt), whatever the transport: those the mock
+        answered (its operations, and any operation a fault rule answered;
+        ``answered_by="mock"``) and those moto answered (CreateApp, GetApps, ...;
+        ``answered_by="moto"``). Each :class:`~pinpoint_mock._dispatch.Call` carries the
+        parsed bodies as ``.request`` and ``.response``."""
         return list(self._active_state().calls)
 
     @property
@@ -317,6 +309,20 @@ class PinpointImportsMock(JobControl):
                     f"advance by at most {max(room, 0.0):.3f} seconds."
                 )
             state.offset += float(seconds)
+
+    def reset(self) -> None:
+        """Empty every piece of data now, mid-test: the mock's (import jobs, segments,
+        endpoints, the call log) and moto's (apps, buckets and objects, every service), as
+        moto's ``POST /moto-api/reset`` does. The mock stays active; its clock, fault rules
+        and options stay. The server's ``POST /_pinpoint_mock/reset`` calls this method.
+
+        Raises:
+            RuntimeError: the mock is not started.
+        """
+        state = self._active_state()
+        with _lock:
+            _moto_reset()
+            state.reset()
 
     # -- decorator ---------------------------------------------------------------------------
 
@@ -406,6 +412,13 @@ class PinpointImportsMock(JobControl):
             and getattr(original_set_up_class, "_pinpoint_wraps_own", True)
         )
         klass.setUpClass = classmethod(set_up_class)  # type: ignore[method-assign,assignment]
+
+
+def _moto_reset() -> None:
+    """moto's own reset, the one its ``/moto-api/reset`` route calls: every backend's data."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
 
 
 def _defines_set_up_class(klass: type) -> bool:

@@ -6,7 +6,7 @@ Requests are matched with werkzeug's router, whose rules are built from each ope
 as Pinpoint's rest-json protocol sends them: the payload member's JSON as the body, the
 ``x-amzn-ErrorType`` header on errors.
 
-This module knows HTTP; it does not know how botocore is hooked (``_patch``) nor what an
+This module knows HTTP; it does not know how a client library is hooked (``_transport``) nor what an
 operation does (``backend``).
 """
 
@@ -138,6 +138,9 @@ class Router:
                     endpoint=name,
                 )
             )
+        self._modeled = {operation.http["method"] for operation in map(
+            service_model.operation_model, service_model.operation_names)}
+        self._methods: dict[str, list[str]] = {}
         self._map = Map(rules, strict_slashes=False, merge_slashes=False)
         self._adapter = self._map.bind("pinpoint.local")
         self.match = functools.lru_cache(maxsize=4096)(self._match)
@@ -162,6 +165,18 @@ class Router:
             return self.match(method, urlsplit(url).path)[0]
         except PinpointError:
             return None
+
+    def allowed_methods(self, url: str) -> list[str]:
+        """The HTTP methods botocore's model has for the resource (path) of ``url``, in the
+        model's order; empty when the path is no Pinpoint resource."""
+        path = unquote(urlsplit(url).path)
+        modeled = self._methods.get(path)
+        if modeled is None:
+            found = set(self._adapter.allowed_methods(path))
+            modeled = [m for m in _MODEL_METHODS if m in found and m in self._modeled]
+            if len(self._methods) < 4096:
+                self._methods[path] = modeled
+        return list(modeled)
 
     def parse(
         self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]
@@ -208,6 +223,71 @@ class Router:
         """A success: the operation's status and the payload member's JSON as the body."""
         body = payload if isinstance(payload, bytes) else _dumps(payload)
         return HttpResponse(self.routes[operation].status, _headers(new_request_id()), body)
+
+
+_MODEL_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
+
+CORS_REQUEST_HEADERS = ("authorization", "content-type", "x-amz-*", "amz-sdk-invocation-id",
+                        "amz-sdk-request")
+"""The request headers a preflight allows: what the AWS SDKs send (``x-amz-*`` covers
+``x-amz-date``, ``x-amz-security-token``, ``x-amz-user-agent``, ``x-amz-content-sha256``)."""
+
+CORS_EXPOSED_HEADERS = ("x-amzn-ErrorType", "x-amzn-RequestId", "x-amzn-ErrorMessage",
+                        "x-amz-request-id", "x-amz-id-2", "Date")
+"""Exposed on every response, so that a browser client can read an error's code and id."""
+
+
+def options_response(allowed: list[str]) -> HttpResponse:
+    """OPTIONS on a Pinpoint resource, as the API reference lists it on every resource:
+    200, no body, ``Allow`` with the resource's methods (OPTIONS included)."""
+    headers = _headers(new_request_id())
+    headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
+    return HttpResponse(200, headers, b"")
+
+
+def method_not_allowed(method: str, url: str, allowed: list[str]) -> HttpResponse:
+    """A method the resource does not have: 405 MethodNotAllowedException (with ``Allow``)."""
+    path = urlsplit(url).path
+    response = encode_error(MethodNotAllowedError(
+        f"Method {method} is not allowed on {path}; this resource allows "
+        f"{', '.join([*allowed, 'OPTIONS'])}."))
+    headers = dict(response.headers)
+    headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
+    return HttpResponse(response.status, headers, response.body)
+
+
+def _allowed_request_header(name: str) -> bool:
+    name = name.strip().lower()
+    return name.startswith("x-amz-") or name in CORS_REQUEST_HEADERS
+
+
+def cors_headers(request_headers: Mapping[str, Any], allow: Optional[str] = None) -> dict[str,
+                                                                                           str]:
+    """The CORS headers of a response (API Gateway's CORS set-up, as a browser needs it).
+
+    Every response: ``Access-Control-Allow-Origin`` (the request's ``Origin``, else ``*``) and
+    ``Access-Control-Expose-Headers`` (:data:`CORS_EXPOSED_HEADERS`). A preflight (a request
+    with ``Access-Control-Request-Method``) also gets ``Access-Control-Allow-Methods``
+    (``allow``, the resource's ``Allow``), ``Access-Control-Allow-Headers`` (the requested
+    headers that the SDKs send, see :data:`CORS_REQUEST_HEADERS`) and ``Max-Age``.
+    """
+    origin = request_headers.get("Origin")
+    headers = {
+        "Access-Control-Allow-Origin": str(origin) if origin else "*",
+        "Access-Control-Expose-Headers": ", ".join(CORS_EXPOSED_HEADERS),
+    }
+    if origin:
+        headers["Vary"] = "Origin"
+    if request_headers.get("Access-Control-Request-Method") is not None:
+        requested = str(request_headers.get("Access-Control-Request-Headers") or "")
+        names = [n.strip() for n in requested.split(",") if _allowed_request_header(n)]
+        if allow:
+            headers["Access-Control-Allow-Methods"] = allow
+        headers["Access-Control-Allow-Headers"] = ", ".join(
+            names or ["authorization", "content-type", "x-amz-date", "x-amz-security-token",
+                      "x-amz-user-agent", "amz-sdk-invocation-id", "amz-sdk-request"])
+        headers["Access-Control-Max-Age"] = "86400"
+    return headers
 
 
 def encode_error(error: PinpointError, request_id: Optional[str] = None) -> HttpResponse:

@@ -16,7 +16,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pinpoint_mock import _patch, mock_pinpoint_imports
+from pinpoint_mock import _transport, mock_pinpoint_imports
 
 pytest_plugins = ("pytester",)
 
@@ -39,7 +39,7 @@ async def test_the_mock_stays_active_across_every_await() -> None:
     seen = []
     for _ in range(3):
         await asyncio.sleep(0)
-        seen.append(_patch.installed())
+        seen.append(_transport.installed())
     assert seen == [True, True, True]
     assert _job_count(boto3.client("pinpoint", region_name=REGION)) == 0
 
@@ -49,10 +49,10 @@ async def test_concurrent_decorated_coroutines_each_run_inside_a_mock() -> None:
     @mock_pinpoint_imports
     async def task(delay: float) -> bool:
         await asyncio.sleep(delay)
-        return _patch.installed()
+        return _transport.installed()
 
     assert await asyncio.gather(task(0.01), task(0)) == [True, True]
-    assert not _patch.installed()
+    assert not _transport.installed()
 
 
 @pytest.mark.asyncio
@@ -70,11 +70,11 @@ async def test_a_failing_or_cancelled_coroutine_stops_its_mock() -> None:
         await failing()
     running = asyncio.ensure_future(forever())
     await asyncio.sleep(0)
-    assert _patch.installed()
+    assert _transport.installed()
     running.cancel()
     with pytest.raises(asyncio.CancelledError):
         await running
-    assert not _patch.installed()
+    assert not _transport.installed()
 
 
 @pytest.mark.asyncio
@@ -97,7 +97,7 @@ class IsolatedAsyncioDecorated(unittest.IsolatedAsyncioTestCase):
 
     async def asyncTearDown(self) -> None:
         await asyncio.sleep(0)
-        assert _patch.installed()
+        assert _transport.installed()
 
 
 ASYNC_TEST_WITHOUT_A_PLUGIN = """

@@ -1,5 +1,5 @@
-"""``mock.calls``: what the mock answered, in order, with parameters, status, request id and
-the fault (if any); thread-safe; it ends with the scope."""
+"""``mock.calls``: every Pinpoint call, in order, with parameters, status, request id, the fault
+(if any), who answered it and the parsed bodies; thread-safe; it ends with the scope."""
 
 from __future__ import annotations
 
@@ -43,31 +43,70 @@ def test_served_calls_are_recorded_in_order_with_params_status_and_request_id(
     with pytest.raises(pinpoint.exceptions.NotFoundException) as missing:
         pinpoint.get_import_job(ApplicationId=app_id, JobId="nope")
     calls = pinpoint_imports.calls
-    assert [(c.operation, c.params, c.status, c.fault) for c in calls] == [
-        ("CreateApp", {"CreateApplicationRequest": {"Name": "calls"}}, 201, None),
-        ("GetImportJobs", {"ApplicationId": app_id, "PageSize": "5"}, 200, None),
-        ("GetImportJob", {"ApplicationId": app_id, "JobId": "nope"}, 404, None),
+    assert [(c.operation, c.params, c.status, c.fault, c.answered_by) for c in calls] == [
+        ("CreateApp", {"CreateApplicationRequest": {"Name": "calls"}}, 201, None, "mock"),
+        ("GetImportJobs", {"ApplicationId": app_id, "PageSize": "5"}, 200, None, "mock"),
+        ("GetImportJob", {"ApplicationId": app_id, "JobId": "nope"}, 404, None, "mock"),
     ]
     assert calls[1].request_id == listed["ResponseMetadata"]["RequestId"]
     assert calls[2].request_id == missing.value.response["ResponseMetadata"]["RequestId"]
 
 
-def test_moto_answered_calls_are_recorded_only_when_a_fault_answered_them(
+def test_calls_carry_the_parsed_request_and_response_bodies(
     pinpoint_imports: PinpointImportsMock,
 ) -> None:
     pinpoint = client()
     app_id = new_app(pinpoint)
-    pinpoint.get_application_settings(ApplicationId=app_id)  # moto's, no fault: not recorded
-    assert after_create_app(pinpoint_imports) == []
+    created = pinpoint.create_segment(ApplicationId=app_id, WriteSegmentRequest={
+        "Name": "vip", "Dimensions": {"Demographic": {"Platform": {"Values": ["ios"]}}}})
+    with pytest.raises(pinpoint.exceptions.NotFoundException):
+        pinpoint.get_segment(ApplicationId=app_id, SegmentId="missing")
+    create, missing = after_create_app(pinpoint_imports)
+    assert create.request == {
+        "Name": "vip", "Dimensions": {"Demographic": {"Platform": {"Values": ["ios"]}}}}
+    assert create.response == created["SegmentResponse"]
+    assert missing.request is None
+    assert missing.response == {"Message": missing.response["Message"],
+                                "RequestID": missing.request_id}
+    assert "missing" in missing.response["Message"]
+
+
+def test_calls_moto_answered_are_recorded_and_marked_as_such(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    pinpoint = client()
+    app_id = new_app(pinpoint)
+    updated = pinpoint.update_application_settings(ApplicationId=app_id,
+                                                   WriteApplicationSettingsRequest={
+                                                       "CloudWatchMetricsEnabled": True})
+    got = pinpoint.get_application_settings(ApplicationId=app_id)  # moto's
+    update, get = after_create_app(pinpoint_imports)
+    assert (update.operation, update.status, update.answered_by, update.fault) == (
+        "UpdateApplicationSettings", 200, "moto", None)
+    assert update.params["ApplicationId"] == app_id
+    assert update.request == {"CloudWatchMetricsEnabled": True}
+    assert update.response == updated["ApplicationSettingsResource"]
+    assert (get.operation, get.params, get.status, get.answered_by) == (
+        "GetApplicationSettings", {"ApplicationId": app_id}, 200, "moto")
+    assert get.request is None
+    assert get.response == got["ApplicationSettingsResource"]
+
+
+def test_a_moto_operation_answered_by_a_fault_is_marked_as_the_mock(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    pinpoint = client()
+    app_id = new_app(pinpoint)
     fault = Fault.forbidden("GetApplicationSettings", application_id=app_id)
     pinpoint_imports.faults.add(fault)
     with pytest.raises(pinpoint.exceptions.ForbiddenException) as raised:
         pinpoint.get_application_settings(ApplicationId=app_id)
     [call] = after_create_app(pinpoint_imports)
-    assert (call.operation, call.params, call.status, call.fault) == (
-        "GetApplicationSettings", {"ApplicationId": app_id}, 403, fault)
+    assert (call.operation, call.params, call.status, call.fault, call.answered_by) == (
+        "GetApplicationSettings", {"ApplicationId": app_id}, 403, fault, "mock")
     assert call.fault is fault
     assert call.request_id == raised.value.response["ResponseMetadata"]["RequestId"]
+    assert call.response == {"Message": "Forbidden", "RequestID": call.request_id}
 
 
 def test_each_retried_attempt_is_one_call(

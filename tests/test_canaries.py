@@ -16,7 +16,7 @@ from moto.core import botocore_stubber, models
 
 
 def test_moto_registers_its_stubber_as_a_builtin_before_send_handler() -> None:
-    # _patch wraps BotocoreStubber.__call__, reached through this registration.
+    # _botocore wraps BotocoreStubber.__call__, reached through this registration.
     assert ("before-send", models.botocore_stubber) in botocore.handlers.BUILTIN_HANDLERS
     assert isinstance(models.botocore_stubber, botocore_stubber.BotocoreStubber)
     params = list(inspect.signature(botocore_stubber.BotocoreStubber.__call__).parameters)
@@ -24,7 +24,7 @@ def test_moto_registers_its_stubber_as_a_builtin_before_send_handler() -> None:
 
 
 def test_botocore_emits_before_send_with_the_operation_and_then_calls_send() -> None:
-    # _patch relies on the event name before-send.<service-id>.<Operation> and on _send
+    # _botocore relies on the event name before-send.<service-id>.<Operation> and on _send
     # being reached only when no handler answered.
     source = inspect.getsource(Endpoint._do_get_response)
     assert 'f"before-send.{service_id}.{operation_model.name}"' in source
@@ -34,7 +34,7 @@ def test_botocore_emits_before_send_with_the_operation_and_then_calls_send() -> 
 
 
 def test_aws_response_keeps_the_body_in_content() -> None:
-    # _patch.to_aws_response fills _content so botocore never streams the raw body.
+    # _botocore.to_aws_response fills _content so botocore never streams the raw body.
     response = AWSResponse("https://x", 200, {"a": "b"}, raw=None)
     response._content = b"{}"
     assert response.content == b"{}"
@@ -100,7 +100,7 @@ def test_moto_counts_its_scopes_and_fakes_two_variables() -> None:
 
 
 def test_moto_answers_with_a_plain_aws_response_over_a_bytes_io() -> None:
-    # _patch._in_process re-wraps exactly this (awaitable content, async-readable raw).
+    # _botocore._in_process re-wraps exactly this (awaitable content, async-readable raw).
     from io import BytesIO
 
     source = inspect.getsource(botocore_stubber.BotocoreStubber.__call__)
@@ -110,8 +110,8 @@ def test_moto_answers_with_a_plain_aws_response_over_a_bytes_io() -> None:
 
 
 def test_aiobotocore_endpoint_emits_before_send_then_awaits_send() -> None:
-    # _patch: aiobotocore clients reach moto's handler (wrapped) through the same event, and
-    # _patch._aio_send replaces AioEndpoint._send for clients created before `import moto`.
+    # _botocore: aiobotocore clients reach moto's handler (wrapped) through the same event, and
+    # _aiobotocore._aio_send replaces AioEndpoint._send for clients created before `import moto`.
     endpoint = pytest.importorskip("aiobotocore.endpoint")
     source = inspect.getsource(endpoint.AioEndpoint._do_get_response)
     assert 'f"before-send.{service_id}.{operation_model.name}"' in source
@@ -123,7 +123,7 @@ def test_aiobotocore_endpoint_emits_before_send_then_awaits_send() -> None:
 
 
 def test_aiobotocore_awaits_content_and_reads_streams_through_raw_content() -> None:
-    # _patch._Body.__await__, _InProcessResponse.content and _AsyncReader (raw.content.read).
+    # _botocore._Body.__await__, _InProcessResponse.content and _AsyncReader (raw.content.read).
     endpoint = pytest.importorskip("aiobotocore.endpoint")
     response = pytest.importorskip("aiobotocore.response")
     source = inspect.getsource(endpoint.convert_to_response_dict)
@@ -136,7 +136,7 @@ def test_aiobotocore_awaits_content_and_reads_streams_through_raw_content() -> N
 
 
 def test_aiobotocore_awaits_handler_answers_and_sends_async_upload_bodies() -> None:
-    # _patch._stubber_call returns a coroutine for a request with an async body (only
+    # _botocore._stubber_call returns a coroutine for a request with an async body (only
     # aiobotocore sends those, e.g. its aws-chunked S3 upload wrapper), which its emitter awaits.
     hooks = pytest.importorskip("aiobotocore.hooks")
     httpchecksum = pytest.importorskip("aiobotocore.httpchecksum")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pinpoint_mock import _demo, _patch, demo_scenario
+from pinpoint_mock import _demo, _transport, demo_scenario
 from pinpoint_mock._demo import FIRST_LINE, WIDTH, run_demo
 
 pytest_plugins = ("pytester",)
@@ -37,7 +37,7 @@ def test_the_demo_says_what_it_does_fits_100_columns_and_names_its_code() -> Non
     assert "All 6 checks passed." in lines
     assert "  endpoints-basic.csv                   COMPLETED         10      0  EMAIL 5 SMS 3 " \
            "APNS 1 GCM 1" in lines
-    assert not _patch.installed()
+    assert not _transport.installed()
     assert dict(os.environ) == before
 
 

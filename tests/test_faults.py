@@ -17,7 +17,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from pinpoint_mock import Fault, PinpointImportsMock, _faults, _patch, mock_pinpoint_imports
+from pinpoint_mock import Fault, PinpointImportsMock, _faults, _transport, mock_pinpoint_imports
 
 REGION = "us-east-1"
 
@@ -336,7 +336,7 @@ def test_strict_faults_names_the_rule_that_never_fired_after_a_full_stop() -> No
         "strict_faults: fault rule [429 TooManyRequestsException on GetImportJob (times=2)] "
         "never fired; make the test send the call it targets, or remove the rule."
     )
-    assert not mock.active and not _patch.installed()
+    assert not mock.active and not _transport.installed()
 
 
 def test_strict_faults_checks_rules_added_during_the_scope_even_if_removed() -> None:

@@ -15,7 +15,7 @@ from botocore.endpoint import Endpoint
 from moto import mock_aws
 from moto.core.botocore_stubber import BotocoreStubber
 
-from pinpoint_mock import _patch, mock_pinpoint_imports
+from pinpoint_mock import _transport, mock_pinpoint_imports
 
 REGION = "us-east-1"
 
@@ -34,10 +34,10 @@ def test_botocore_is_restored_by_identity_after_the_last_stop() -> None:
     with mock_pinpoint_imports():
         assert _snapshot() != before
         with mock_pinpoint_imports():
-            assert _patch.installed()
-        assert _patch.installed()
+            assert _transport.installed()
+        assert _transport.installed()
     assert _snapshot() == before
-    assert not _patch.installed()
+    assert not _transport.installed()
 
 
 def test_a_client_created_before_start_is_served() -> None:
@@ -113,7 +113,7 @@ def test_bare_decorator_and_decorator_with_options() -> None:
 
     @mock_pinpoint_imports
     def bare(x: int) -> int:
-        seen.append(_patch.installed())
+        seen.append(_transport.installed())
         return x + 1
 
     @mock_pinpoint_imports(progression="immediate")
@@ -133,7 +133,7 @@ def test_bare_decorator_and_decorator_with_options() -> None:
     assert seen == [True]
     assert bare.__name__ == "bare"
     assert with_options() == "COMPLETED"
-    assert not _patch.installed()
+    assert not _transport.installed()
 
 
 def test_async_function_keeps_the_mock_across_awaits() -> None:
@@ -142,13 +142,13 @@ def test_async_function_keeps_the_mock_across_awaits() -> None:
     @mock_pinpoint_imports
     async def body() -> int:
         await asyncio.sleep(0)
-        ran.append(_patch.installed())
+        ran.append(_transport.installed())
         await asyncio.sleep(0)
         return _create_and_read_job_count(boto3.client("pinpoint", region_name=REGION))
 
     assert asyncio.run(body()) == 0
     assert ran == [True]
-    assert not _patch.installed()
+    assert not _transport.installed()
 
 
 class _Base(unittest.TestCase):

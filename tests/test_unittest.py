@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pinpoint_mock import _patch, mock_pinpoint_imports
+from pinpoint_mock import _transport, mock_pinpoint_imports
 
 REGION = "us-east-1"
 
@@ -29,7 +29,7 @@ def _assert_ok(result: unittest.TestResult, tests: int) -> None:
     problems = [text for _, text in result.errors + result.failures]
     assert not problems, "\n".join(problems)
     assert result.testsRun == tests
-    assert not _patch.installed()
+    assert not _transport.installed()
 
 
 def _buckets() -> list[str]:
@@ -79,7 +79,7 @@ def test_set_up_class_data_is_seen_by_every_test_until_the_class_cleanups() -> N
             events.append(("tearDownClass", _buckets()))
 
         def setUp(self) -> None:
-            self.addCleanup(lambda: events.append(("cleanup", _patch.installed())))
+            self.addCleanup(lambda: events.append(("cleanup", _transport.installed())))
 
         def test_a(self) -> None:
             events.append(("test", _buckets()))
@@ -128,7 +128,7 @@ def test_a_failing_set_up_class_stops_its_mock() -> None:
     result = _run(Broken)
     assert [type(test).__name__ for test, _ in result.errors] == ["_ErrorHolder"]
     assert "no fixture today" in result.errors[0][1]
-    assert not _patch.installed()
+    assert not _transport.installed()
 
 
 def test_a_skipped_class_starts_no_mock() -> None:
@@ -145,7 +145,7 @@ def test_a_skipped_class_starts_no_mock() -> None:
             started.append(True)
 
     result = _run(Skipped)
-    assert len(result.skipped) == 1 and started == [] and not _patch.installed()
+    assert len(result.skipped) == 1 and started == [] and not _transport.installed()
 
 
 def test_subclasses_inherit_the_decoration_and_a_subclass_set_up_class_is_mocked() -> None:

@@ -1,0 +1,273 @@
+"""The botocore transport: every botocore client is answered in process while a mock is active.
+
+Two things are patched (by :class:`BotocoreTransport`, restored by identity by the last stop):
+
+1. ``moto.core.botocore_stubber.BotocoreStubber.__call__`` — moto's ``before-send`` handler,
+   which every client created after ``import moto`` carries (moto appends it to
+   ``botocore.handlers.BUILTIN_HANDLERS``). The wrapper answers the Pinpoint requests the mock
+   serves *before* moto's URL matching runs (saving its ~0.3 ms per call), records the
+   Pinpoint calls moto answers, and hands every other request to moto. It knows the operation
+   from the event name (``before-send.pinpoint.<Operation>``).
+2. ``botocore.endpoint.Endpoint._send`` — reached only when no ``before-send`` handler
+   answered, i.e. by clients created before ``import moto``. The wrapper does the same as 1.
+
+A request to a host that is not AWS's (a client's ``endpoint_url``, ``AWS_ENDPOINT_URL`` or
+``AWS_ENDPOINT_URL_<SERVICE>``) is served too: Pinpoint's by the mock, the others by moto
+under the AWS URL its SigV4 scope names (:func:`pinpoint_mock._transport.moto_url`). A request
+nothing can answer raises :class:`~pinpoint_mock._transport.UnservedRequestError` naming its
+URL; none is sent (only moto's own configured pass-through, and requests to a server of this
+process, go on to the network send).
+
+Every response answered in process (ours, or moto's) is readable both ways: botocore reads
+``response.content`` as bytes, aiobotocore awaits it (``await http_response.content``) and,
+for a streaming output such as S3 GetObject, awaits ``raw.content.read(n)`` as on an aiohttp
+response (aiobotocore clients created after ``import moto`` reach moto's handler like any
+other; see also :mod:`pinpoint_mock._aiobotocore`).
+
+botocore behaviour relied on (canary tests in ``tests/test_canaries.py``):
+``Endpoint._do_get_response`` emits ``before-send.<service-id>.<Operation>`` with
+``request=`` and takes the first non-None response; ``AWSResponse(url, status, headers, raw)``
+with ``_content`` holding the body. moto: ``BotocoreStubber.__call__(event_name, request)``
+answers with ``AWSResponse(url, status, headers, MockRawResponse(body))`` (a ``BytesIO``), or
+None when no URL pattern of its matches; its catch-all answer for an unimplemented
+``*.amazonaws.com`` URL is a bare 404 ``Not yet implemented``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from io import BytesIO
+from typing import Any, Callable, Generator, Optional
+from urllib.parse import urlsplit
+
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.endpoint import Endpoint
+from moto.core.botocore_stubber import BotocoreStubber
+from moto.core.models import botocore_stubber as moto_stubber
+
+from pinpoint_mock import _transport
+from pinpoint_mock._routing import HttpResponse
+
+_EVENT_PREFIX = "before-send."
+_PINPOINT_EVENT = "before-send.pinpoint."
+_NOT_IMPLEMENTED = b"Not yet implemented"
+
+_original_stubber_call = BotocoreStubber.__dict__["__call__"]
+_original_send = Endpoint.__dict__["_send"]
+
+
+class _Body(bytes):
+    """Response bytes that botocore can stream (``raw.stream()``) and aiobotocore can await."""
+
+    def stream(self, **_: Any) -> Any:
+        yield bytes(self)
+
+    def __await__(self) -> Generator[Any, None, bytes]:
+        yield from ()
+        return self
+
+
+class _AsyncReader:
+    """``raw.content`` of a response answered in process, read as aiobotocore reads aiohttp's."""
+
+    def __init__(self, raw: BytesIO) -> None:
+        self._raw = raw
+
+    async def read(self, amt: int = -1) -> bytes:
+        return self._raw.read(amt)
+
+    def at_eof(self) -> bool:
+        position = self._raw.tell()
+        end = self._raw.seek(0, 2)
+        self._raw.seek(position)
+        return position >= end
+
+
+class _InProcessResponse(AWSResponse):  # type: ignore[misc]
+    """moto's answer: ``content`` is bytes to botocore and awaitable to aiobotocore."""
+
+    _content: Optional[bytes]
+
+    @property
+    def content(self) -> bytes:
+        if self._content is None:
+            self._content = _Body(b"".join(self.raw.stream()))
+        return self._content
+
+
+def _in_process(response: Any, url: Optional[str] = None) -> Any:
+    """moto's ``AWSResponse`` (or None) made readable by aiobotocore clients too (and given
+    the request's own ``url`` when moto answered it under another)."""
+    if type(response) is not AWSResponse:
+        return response
+    raw = response.raw
+    if isinstance(raw, BytesIO) and not hasattr(raw, "content"):
+        raw.content = _AsyncReader(raw)  # type: ignore[attr-defined]
+    return _InProcessResponse(url or response.url, response.status_code, response.headers, raw)
+
+
+def to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
+    """A botocore ``AWSResponse`` carrying ``response`` (body already read)."""
+    body = _Body(response.body)
+    aws_response = AWSResponse(url, response.status, response.headers, body)
+    aws_response._content = body
+    return aws_response
+
+
+def _body_of(request: AWSPreparedRequest) -> Optional[bytes]:
+    body = request.body
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    if hasattr(body, "read"):
+        position = body.tell() if hasattr(body, "tell") else None
+        data = body.read()
+        if position is not None:
+            body.seek(position)
+        return data if isinstance(data, bytes) else str(data).encode()
+    return bytes(body)
+
+
+def _raw_bytes(response: AWSResponse) -> bytes:
+    raw = response.raw
+    if isinstance(raw, BytesIO):
+        return raw.getvalue()
+    return bytes(response.content or b"")
+
+
+# -- moto, for every request the mock does not answer ----------------------------------------
+
+MotoCall = Callable[[AWSPreparedRequest], Optional[AWSResponse]]
+"""Ask moto's stubber about one request: its ``AWSResponse``, or None (no URL matched)."""
+
+
+def _moto_caller(stubber: BotocoreStubber, event_name: str, kwargs: Any) -> MotoCall:
+    def call(request: AWSPreparedRequest) -> Optional[AWSResponse]:
+        _transport.before_moto()
+        response: Optional[AWSResponse] = _original_stubber_call(
+            stubber, event_name, request, **kwargs)
+        return response
+
+    return call
+
+
+def moto_answer(request: AWSPreparedRequest, ask: MotoCall, service: Optional[str]) -> Any:
+    """moto's answer to ``request``, also when it was sent to a host that is not AWS's.
+
+    Returns None only where moto itself passes a request through (its ``passthrough``
+    configuration), so that it is sent as configured.
+
+    Raises:
+        UnservedRequestError: the request names no service, or moto does not serve it.
+    """
+    response = ask(request)
+    if response is not None:
+        return _in_process(response)
+    url = _transport.moto_url(request.url, request.headers, service)
+    if url is None:
+        if _transport.is_aws_host(_host(request.url)):
+            return None  # moto's configured pass-through
+        raise _transport.unserved(request.method, request.url,
+                                  "its signature names no AWS service")
+    moved = AWSPreparedRequest(request.method, url, request.headers, request.body,
+                               request.stream_output)
+    response = ask(moved)
+    if response is None:
+        return None  # moto's configured pass-through for this service
+    if response.status_code == 404 and _raw_bytes(response) == _NOT_IMPLEMENTED:
+        raise _transport.unserved(request.method, request.url,
+                                  f"moto does not implement this call (asked as {url})")
+    return _in_process(response, request.url)
+
+
+def _host(url: str) -> str:
+    return urlsplit(url).hostname or ""
+
+
+def pinpoint_answer(request: AWSPreparedRequest, operation: Optional[str], ask: MotoCall) -> Any:
+    """The answer to a Pinpoint request: the mock's, else moto's (recorded in the call log)."""
+    handler = _transport.handler()
+    body = _body_of(request)
+    if handler is not None:
+        response = handler.answer(request.method, request.url, request.headers, body)
+        if response is not None:
+            return to_aws_response(request.url, response)
+    answered = moto_answer(request, ask, "pinpoint")
+    if answered is not None and handler is not None:
+        handler.answered_by_moto(
+            request.method, request.url, request.headers, body,
+            HttpResponse(answered.status_code, dict(answered.headers), _raw_bytes(answered)),
+            operation,
+        )
+    return answered
+
+
+def answer(request: AWSPreparedRequest, event_name: str, ask: MotoCall) -> Any:
+    """What a botocore client receives for ``request`` while a mock is active (None: send it)."""
+    if _transport.to_own_server(request.url):
+        return None
+    if event_name.startswith(_PINPOINT_EVENT):
+        return pinpoint_answer(request, event_name[len(_PINPOINT_EVENT):], ask)
+    if event_name == "before-send" and _transport.is_pinpoint_request(
+            request.url, request.headers):
+        return pinpoint_answer(request, None, ask)
+    service = event_name[len(_EVENT_PREFIX):].split(".", 1)[0] or None
+    return moto_answer(request, ask, service)
+
+
+def has_async_body(request: AWSPreparedRequest) -> bool:
+    """True for a body only aiobotocore sends (e.g. its aws-chunked S3 upload wrapper)."""
+    return inspect.iscoroutinefunction(getattr(request.body, "read", None))
+
+
+async def read_async_body(request: AWSPreparedRequest) -> None:
+    """Replace an async body by its bytes, so that moto (which reads bodies) can answer."""
+    request.body = await request.body.read()
+
+
+async def _answer_after_reading(request: AWSPreparedRequest, event_name: str,
+                                ask: MotoCall) -> Any:
+    await read_async_body(request)
+    return answer(request, event_name, ask)
+
+
+def _stubber_call(
+    self: BotocoreStubber, event_name: str, request: AWSPreparedRequest, **kwargs: Any
+) -> Any:
+    ask = _moto_caller(self, event_name, kwargs)
+    if has_async_body(request):
+        # Only aiobotocore's emitter sees such a request, and it awaits a handler's answer.
+        return _answer_after_reading(request, event_name, ask)
+    return answer(request, event_name, ask)
+
+
+def ask_moto(request: AWSPreparedRequest) -> Optional[AWSResponse]:
+    """moto's answer through its own handler (for clients that do not carry it)."""
+    _transport.before_moto()
+    response: Optional[AWSResponse] = _original_stubber_call(moto_stubber, "before-send",
+                                                             request)
+    return response
+
+
+def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
+    response = answer(request, "before-send", ask_moto)
+    if response is not None:
+        return response
+    return _original_send(self, request)
+
+
+class BotocoreTransport(_transport.Transport):
+    """Patches moto's ``before-send`` handler and botocore's ``Endpoint._send``."""
+
+    name = "botocore"
+
+    @classmethod
+    def install(cls) -> None:
+        BotocoreStubber.__call__ = _stubber_call  # type: ignore[method-assign]
+        Endpoint._send = _send
+
+    @classmethod
+    def uninstall(cls) -> None:
+        BotocoreStubber.__call__ = _original_stubber_call  # type: ignore[method-assign]
+        Endpoint._send = _original_send

@@ -1,0 +1,133 @@
+"""The ``requests`` transport: code calling Pinpoint's REST API with ``requests`` is answered.
+
+moto drives ``responses`` for ``requests`` while ``mock_aws`` is active: its
+``moto.core.models.responses_mock`` holds one callback per AWS URL pattern and HTTP method
+(``moto.core.responses_custom_registry.CustomRegistry``: implemented callbacks before its
+"not implemented" catch-all, and among them a plain ``responses.CallbackResponse`` first),
+and passes every unmatched ``http`` URL through to the network. :class:`RequestsTransport`
+adds one plain ``responses.CallbackResponse`` per method to that registry (after moto's start,
+which resets it), with a matcher that takes:
+
+- a Pinpoint request — to ``pinpoint.<region>.amazonaws.com``, or signed for
+  ``mobiletargeting`` whatever its host — answered exactly as a botocore request is (the mock,
+  else moto, recorded in ``mock.calls``);
+- a request signed with SigV4 for another service but sent to a host that is not AWS's
+  (an ``endpoint_url`` habit): answered by moto under the AWS URL its scope names, or refused
+  in process (:class:`~pinpoint_mock._transport.UnservedRequestError`) naming the URL.
+
+Everything else is left to moto's callbacks and pass-through as before (requests to a server
+of this process, and unsigned requests to other hosts, are sent).
+
+Internals relied on (canaries in ``tests/test_canaries.py``): ``moto.core.models.
+responses_mock`` and ``botocore_stubber.process_prepared_request(request)`` (the callback moto
+registers), the registry preferring a plain ``responses.CallbackResponse``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional, Union
+
+import responses
+from moto.core.models import botocore_stubber as moto_stubber
+from moto.core.models import responses_mock
+from requests import PreparedRequest
+
+from pinpoint_mock import _transport
+from pinpoint_mock._routing import HttpResponse
+
+_METHODS = ("GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+_ANY_URL = re.compile(r"(?#pinpoint_mock)https?://.*")
+_NOT_IMPLEMENTED = "Not yet implemented"
+
+MotoAnswer = tuple[int, Any, Union[str, bytes]]
+
+_registered: list[responses.CallbackResponse] = []
+
+
+def _headers(request: PreparedRequest) -> Any:
+    return request.headers
+
+
+def _body(request: PreparedRequest) -> Optional[bytes]:
+    body = request.body
+    if body is None or isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    return bytes(body) if isinstance(body, (bytearray, memoryview)) else None
+
+
+def _takes(request: PreparedRequest) -> tuple[bool, str]:
+    """The matcher: does the mock take this request (see the module docstring)?"""
+    url = str(request.url)
+    if _transport.to_own_server(url):
+        return False, "sent to a server of this process"
+    headers = _headers(request)
+    if _transport.is_pinpoint_request(url, headers):
+        return True, ""
+    if _transport.scope_of(headers) is not None and _transport.moto_url(url, headers):
+        return True, ""
+    return False, "not a Pinpoint request, nor a signed request to another host"
+
+
+def _ask_moto(request: PreparedRequest, url: str) -> Optional[MotoAnswer]:
+    _transport.before_moto()
+    if url != request.url:
+        request = request.copy()
+        request.prepare_url(url, {})
+    answer: Optional[MotoAnswer] = moto_stubber.process_prepared_request(request)
+    return answer
+
+
+def _moto(request: PreparedRequest) -> MotoAnswer:
+    url = str(request.url)
+    moved = _transport.moto_url(url, _headers(request)) or url
+    answer = _ask_moto(request, moved)
+    if answer is None or (answer[0] == 404 and answer[2] in (_NOT_IMPLEMENTED,
+                                                           _NOT_IMPLEMENTED.encode())):
+        why = ("moto does not implement this call" if moved == url
+               else f"moto does not implement this call (asked as {moved})")
+        raise _transport.unserved(str(request.method), url, why)
+    return answer
+
+
+def _callback(request: PreparedRequest) -> MotoAnswer:
+    url = str(request.url)
+    method = str(request.method)
+    headers = _headers(request)
+    if not _transport.is_pinpoint_request(url, headers):
+        return _moto(request)
+    handler = _transport.handler()
+    body = _body(request)
+    if handler is not None:
+        response = handler.answer(method, url, headers, body)
+        if response is not None:
+            return response.status, dict(response.headers), response.body
+    status, moto_headers, moto_body = _moto(request)
+    if handler is not None:
+        data = moto_body.encode() if isinstance(moto_body, str) else bytes(moto_body)
+        handler.answered_by_moto(method, url, headers, body,
+                                 HttpResponse(status, dict(moto_headers), data))
+    return status, moto_headers, moto_body
+
+
+class RequestsTransport(_transport.Transport):
+    """Adds the mock's callbacks to moto's ``responses`` registry (removed at the last stop)."""
+
+    name = "requests"
+
+    @classmethod
+    def install(cls) -> None:
+        for method in _METHODS:
+            callback = responses.CallbackResponse(
+                method=method, url=_ANY_URL, callback=_callback, content_type=None,
+                match=[_takes],
+            )
+            responses_mock.add(callback)
+            _registered.append(callback)
+
+    @classmethod
+    def uninstall(cls) -> None:
+        while _registered:
+            responses_mock.remove(_registered.pop())

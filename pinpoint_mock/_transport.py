@@ -1,0 +1,274 @@
+"""The transports: one adapter per client library, all answering through one handler.
+
+A *transport* is a module that patches one HTTP client library so that, while a mock is
+active, its requests are answered in process: :mod:`pinpoint_mock._botocore` (botocore
+clients), :mod:`pinpoint_mock._aiobotocore` (aiobotocore clients) and
+:mod:`pinpoint_mock._requests` (``requests``, through ``responses``). Each is a
+:class:`Transport` subclass, registered by name when its module is imported (the layout of
+respx's ``mocks.py``); :func:`install` patches them all once, reference-counted under a lock,
+and the last :func:`uninstall` restores every library by identity. The WSGI server
+(:mod:`pinpoint_mock._wsgi`) is a transport too, but it patches nothing.
+
+Every transport asks the same :class:`Handler` (the mock's shared ``State``): ``answer``
+for a Pinpoint request, ``before_moto`` before moto answers any request, and
+``answered_by_moto`` for a Pinpoint request moto answered. This
+module also holds what the transports share about a request: its SigV4 credential scope
+(which names the service and region whatever the host), the AWS URL under which moto serves a
+request sent to another host (a client's ``endpoint_url``), the servers of this process that
+a request may reach over loopback, and the error raised in process for a request nothing can
+answer.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, Mapping, Optional, Protocol
+from urllib.parse import urlsplit, urlunsplit
+
+from pinpoint_mock._routing import HttpResponse
+
+PINPOINT_SIGNING_NAME = "mobiletargeting"
+"""The service name Pinpoint requests are signed with (botocore's ``signingName``)."""
+
+_TRANSPORT_MODULES = ("pinpoint_mock._botocore", "pinpoint_mock._aiobotocore",
+                      "pinpoint_mock._requests")
+_SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?$")
+
+
+class Handler(Protocol):
+    """What every transport asks (implemented by ``pinpoint_mock._dispatch.State``)."""
+
+    def answer(
+        self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]
+    ) -> Optional[HttpResponse]:
+        """The mock's response to a Pinpoint request, or None to let moto answer it."""
+
+    def before_moto(self) -> None:
+        """Called before moto answers any request (S3's above all): export jobs the clock has
+        completed write their objects then."""
+
+    def answered_by_moto(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, Any],
+        body: Optional[bytes],
+        response: HttpResponse,
+        operation: Optional[str] = None,
+    ) -> None:
+        """Record a Pinpoint request moto answered (``mock.calls``, ``answered_by="moto"``)."""
+
+
+class UnservedRequestError(ConnectionError):
+    """Raised in process, instead of a network send, for a request made while a mock is
+    active that neither the mock nor moto can answer. The message names the URL."""
+
+
+def unserved(method: str, url: str, why: str) -> UnservedRequestError:
+    """The :class:`UnservedRequestError` for one request (``why`` ends the first sentence)."""
+    return UnservedRequestError(
+        f"pinpoint_mock: {method} {url} was not sent: while a mock is active no request "
+        f"leaves the process, and {why}. Point the client at an AWS service moto implements "
+        "(any endpoint_url is fine: the request's SigV4 scope names the service), or make the "
+        "call outside the mock."
+    )
+
+
+# -- the request: signature scope, Pinpoint or not, where moto serves it ----------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The SigV4 credential scope of a request: ``Credential=KEY/DATE/REGION/SERVICE/...``."""
+
+    access_key: str
+    date: str
+    region: str
+    service: str
+
+
+def _text(value: Any) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+def scope_of(headers: Mapping[str, Any]) -> Optional[Scope]:
+    """The SigV4 scope of the ``Authorization`` header (case-insensitive ``headers``), if any."""
+    authorization = headers.get("Authorization")
+    if not authorization:
+        return None
+    match = _SCOPE.search(_text(authorization))
+    return None if match is None else Scope(*match.groups())
+
+
+def is_aws_host(host: str) -> bool:
+    """True for ``*.amazonaws.com`` (and ``*.amazonaws.com.cn``) hosts."""
+    return _AWS_HOST.search(host) is not None
+
+
+def is_pinpoint_request(url: str, headers: Mapping[str, Any]) -> bool:
+    """True for a request to ``pinpoint.<region>.amazonaws.com``, or signed for Pinpoint
+    (scope service ``mobiletargeting``) whatever its host (a client's ``endpoint_url``)."""
+    host = urlsplit(url).hostname or ""
+    if host.startswith("pinpoint.") and is_aws_host(host):
+        return True
+    scope = scope_of(headers)
+    return scope is not None and scope.service == PINPOINT_SIGNING_NAME
+
+
+def moto_url(url: str, headers: Mapping[str, Any], service: Optional[str] = None) -> Optional[str]:
+    """The URL under which moto serves a request sent to a host that is not AWS's.
+
+    The service and region are the SigV4 scope's (``service`` is the fallback for an unsigned
+    request, e.g. botocore's service id); the host becomes ``<service>.<region>.amazonaws.com``
+    (``pinpoint`` for Pinpoint's ``mobiletargeting``), path and query unchanged, so S3 is
+    reached path-style as botocore addresses a custom endpoint. None when the request names no
+    service or its host is AWS's already.
+    """
+    parts = urlsplit(url)
+    if is_aws_host(parts.hostname or ""):
+        return None
+    scope = scope_of(headers)
+    name = scope.service if scope is not None else service
+    if not name:
+        return None
+    region = scope.region if scope is not None else "us-east-1"
+    prefix = "pinpoint" if name == PINPOINT_SIGNING_NAME else name
+    return urlunsplit(("https", f"{prefix}.{region}.amazonaws.com", parts.path or "/",
+                       parts.query, ""))
+
+
+# -- servers of this process -----------------------------------------------------------------
+
+_servers_lock = threading.Lock()
+_servers: set[tuple[str, int]] = set()
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0", "::"}
+
+
+def add_server(host: str, port: int) -> None:
+    """Let requests to ``host:port`` (a server of this process) reach it over loopback."""
+    with _servers_lock:
+        _servers.add((host, port))
+
+
+def remove_server(host: str, port: int) -> None:
+    """Undo :func:`add_server`."""
+    with _servers_lock:
+        _servers.discard((host, port))
+
+
+def to_own_server(url: str) -> bool:
+    """True for a request to a server of this process (``PinpointMockServer`` or ``serve``):
+    it is sent to it over loopback rather than answered by the transport."""
+    if not _servers:
+        return False
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return False
+    with _servers_lock:
+        return any(
+            port == server_port and (host == server_host or (
+                host in _LOOPBACK and server_host in _LOOPBACK))
+            for server_host, server_port in _servers
+        )
+
+
+# -- the transports and their installation ---------------------------------------------------
+
+
+class Transport:
+    """One client library's adapter. Subclasses set :attr:`name` and patch their library in
+    :meth:`install` and restore it by identity in :meth:`uninstall`; both are called under the
+    module's lock, once per activation of the mocks."""
+
+    name: ClassVar[str] = ""
+    registry: ClassVar[dict[str, type[Transport]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not cls.name:
+            return
+        if cls.name in Transport.registry:
+            raise TypeError(f"A transport named {cls.name!r} is already registered.")
+        Transport.registry[cls.name] = cls
+
+    @classmethod
+    def install(cls) -> None:
+        """Patch the library (no-op for a library that is not imported)."""
+        raise NotImplementedError
+
+    @classmethod
+    def uninstall(cls) -> None:
+        """Restore the library exactly as :meth:`install` found it."""
+        raise NotImplementedError
+
+
+_lock = threading.Lock()
+_active = 0
+_handler: Optional[Callable[[], Optional[Handler]]] = None
+_installed: list[type[Transport]] = []
+
+
+def handler() -> Optional[Handler]:
+    """The handler of the active mocks, or None when none is active."""
+    provider = _handler
+    return None if provider is None else provider()
+
+
+def before_moto() -> None:
+    """Let the active mocks settle what is due before moto answers a request."""
+    current = handler()
+    if current is not None:
+        current.before_moto()
+
+
+def install(provider: Callable[[], Optional[Handler]]) -> None:
+    """Start answering through ``provider()`` in every transport; nested calls only count
+    (the first provider stays). Thread-safe; pair every call with :func:`uninstall`."""
+    global _active, _handler
+    with _lock:
+        if _active == 0:
+            for module in _TRANSPORT_MODULES:
+                importlib.import_module(module)
+            _handler = provider
+            try:
+                for transport in Transport.registry.values():
+                    transport.install()
+                    _installed.append(transport)
+            except BaseException:
+                _restore()
+                raise
+        _active += 1
+
+
+def _restore() -> None:
+    global _handler
+    while _installed:
+        _installed.pop().uninstall()
+    _handler = None
+
+
+def uninstall() -> None:
+    """Undo one :func:`install`; the last one restores every library exactly.
+
+    Raises:
+        RuntimeError: more uninstalls than installs.
+    """
+    global _active
+    with _lock:
+        if _active == 0:
+            raise RuntimeError("pinpoint_mock's interception is not installed; nothing to undo.")
+        _active -= 1
+        if _active == 0:
+            _restore()
+
+
+def installed() -> bool:
+    """True while at least one :func:`install` is not undone."""
+    return _active > 0
