@@ -35,11 +35,14 @@ None when no URL pattern of its matches; its catch-all answer for an unimplement
 
 from __future__ import annotations
 
+import functools
 import inspect
 from io import BytesIO
 from typing import Any, Callable, Generator, Optional
 from urllib.parse import urlsplit
 
+import botocore.exceptions
+import botocore.session
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.endpoint import Endpoint
 from moto.core.botocore_stubber import BotocoreStubber
@@ -152,8 +155,21 @@ def _moto_caller(stubber: BotocoreStubber, event_name: str, kwargs: Any) -> Moto
     return call
 
 
+@functools.lru_cache(maxsize=512)
+def endpoint_prefix(service_id: str) -> Optional[str]:
+    """botocore's ``endpointPrefix`` of a service, by the hyphenated service id of its
+    ``before-send`` event (``sesv2`` -> ``email``); None for an id that names no model."""
+    try:
+        model = botocore.session.get_session().get_service_model(service_id)
+    except botocore.exceptions.UnknownServiceError:
+        return None
+    prefix: Optional[str] = model.endpoint_prefix
+    return prefix
+
+
 def moto_answer(request: AWSPreparedRequest, ask: MotoCall, service: Optional[str]) -> Any:
-    """moto's answer to ``request``, also when it was sent to a host that is not AWS's.
+    """moto's answer to ``request``, also when it was sent to a host that is not AWS's
+    (``service``: the hyphenated service id of the ``before-send`` event, if known).
 
     Returns None only where moto itself passes a request through (its ``passthrough``
     configuration), so that it is sent as configured.
@@ -164,7 +180,8 @@ def moto_answer(request: AWSPreparedRequest, ask: MotoCall, service: Optional[st
     response = ask(request)
     if response is not None:
         return _in_process(response)
-    url = _transport.moto_url(request.url, request.headers, service)
+    prefix = endpoint_prefix(service) if service else None
+    url = _transport.moto_url(request.url, request.headers, prefix)
     if url is None:
         if _transport.is_aws_host(_host(request.url)):
             return None  # moto's configured pass-through

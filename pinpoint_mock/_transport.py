@@ -119,20 +119,23 @@ def is_pinpoint_request(url: str, headers: Mapping[str, Any]) -> bool:
     return scope is not None and scope.service == PINPOINT_SIGNING_NAME
 
 
-def moto_url(url: str, headers: Mapping[str, Any], service: Optional[str] = None) -> Optional[str]:
+def moto_url(
+    url: str, headers: Mapping[str, Any], endpoint_prefix: Optional[str] = None
+) -> Optional[str]:
     """The URL under which moto serves a request sent to a host that is not AWS's.
 
-    The service and region are the SigV4 scope's (``service`` is the fallback for an unsigned
-    request, e.g. botocore's service id); the host becomes ``<service>.<region>.amazonaws.com``
-    (``pinpoint`` for Pinpoint's ``mobiletargeting``), path and query unchanged, so S3 is
-    reached path-style as botocore addresses a custom endpoint. None when the request names no
-    service or its host is AWS's already.
+    The host becomes ``<prefix>.<region>.amazonaws.com``: the region is the SigV4 scope's
+    (us-east-1 for an unsigned request); the prefix is ``endpoint_prefix`` when the transport
+    knows the client's (botocore's ``endpointPrefix``, e.g. ``email`` for SES v2), else the
+    scope's service name (``pinpoint`` for Pinpoint's ``mobiletargeting``). Path and query are
+    unchanged, so S3 is reached path-style, as botocore addresses a custom endpoint. None when
+    the request names no service or its host is AWS's already.
     """
     parts = urlsplit(url)
     if is_aws_host(parts.hostname or ""):
         return None
     scope = scope_of(headers)
-    name = scope.service if scope is not None else service
+    name = endpoint_prefix or (scope.service if scope is not None else None)
     if not name:
         return None
     region = scope.region if scope is not None else "us-east-1"

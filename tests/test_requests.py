@@ -1,0 +1,152 @@
+"""``requests`` in process: Pinpoint's REST API called with ``requests`` (signed by botocore's
+``SigV4Auth``) is answered exactly as a botocore request is, through moto's ``responses``."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from typing import Any, Iterator, Optional
+
+import boto3
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from moto.core.models import responses_mock
+
+from pinpoint_mock import Fault, PinpointImportsMock, UnservedRequestError, mock_pinpoint_imports
+
+REGION = "us-east-1"
+PINPOINT = f"https://pinpoint.{REGION}.amazonaws.com"
+ROLE_ARN = "arn:aws:iam::123456789012:role/Import"
+
+
+def signed(method: str, url: str, body: Optional[dict[str, Any]] = None,
+           service: str = "mobiletargeting") -> requests.Response:
+    """A request signed as code calling Pinpoint's REST API directly signs it."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = AWSRequest(method, url, data=data, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials("testing", "testing"), service, REGION).add_auth(request)
+    return requests.request(method, url, data=data, headers=dict(request.headers), timeout=5)
+
+
+@pytest.fixture
+def audience(pinpoint_imports: PinpointImportsMock) -> str:
+    s3 = boto3.client("s3", region_name=REGION)
+    s3.create_bucket(Bucket="audience")
+    s3.put_object(Bucket="audience", Key="in/a.csv",
+                  Body=b"ChannelType,Address\nEMAIL,ana@example.com\nSMS,+15555550101\n")
+    return "s3://audience/in/a.csv"
+
+
+@pytest.mark.parametrize("base", [PINPOINT, "http://localhost:4566"])
+def test_the_rest_api_through_requests_is_answered_as_botocore_s(
+    base: str, audience: str, pinpoint_imports: PinpointImportsMock
+) -> None:
+    created = signed("POST", f"{base}/v1/apps", {"Name": "shop"})
+    assert created.status_code == 201  # CreateApp: moto's
+    app_id = created.json()["Id"]
+    job = signed("POST", f"{base}/v1/apps/{app_id}/jobs/import",
+                 {"Format": "CSV", "S3Url": audience, "RoleArn": ROLE_ARN})
+    assert job.status_code == 201
+    assert job.headers["x-amzn-RequestId"]
+    job_id = job.json()["Id"]
+    pinpoint_imports.advance(3600)
+    by_requests = signed("GET", f"{base}/v1/apps/{app_id}/jobs/import/{job_id}")
+    by_botocore = boto3.client("pinpoint", region_name=REGION).get_import_job(
+        ApplicationId=app_id, JobId=job_id)["ImportJobResponse"]
+    assert by_requests.status_code == 200
+    assert by_requests.json()["JobStatus"] == "COMPLETED"
+    assert by_requests.json()["TotalProcessed"] == 2
+    assert by_requests.json()["CreationDate"] == by_botocore["CreationDate"]
+    assert by_requests.json()["Definition"] == by_botocore["Definition"]
+    assert [(c.operation, c.answered_by) for c in pinpoint_imports.calls] == [
+        ("CreateApp", "moto"), ("CreateImportJob", "mock"), ("GetImportJob", "mock"),
+        ("GetImportJob", "mock")]
+
+
+def test_errors_and_faults_are_the_mock_s(pinpoint_imports: PinpointImportsMock) -> None:
+    app_id = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "shop"}).json()["Id"]
+    missing = signed("GET", f"{PINPOINT}/v1/apps/{app_id}/jobs/import/nope")
+    assert missing.status_code == 404
+    assert missing.headers["x-amzn-ErrorType"] == "NotFoundException"
+    pinpoint_imports.faults.add(Fault.throttle("GetImportJobs", times=1))
+    throttled = signed("GET", f"{PINPOINT}/v1/apps/{app_id}/jobs/import")
+    assert (throttled.status_code, throttled.headers["x-amzn-ErrorType"]) == (
+        429, "TooManyRequestsException")
+    assert signed("GET", f"{PINPOINT}/v1/apps/{app_id}/jobs/import").json() == {"Item": []}
+
+
+def test_options_and_a_missing_method_are_answered_as_api_gateway_does(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    app_id = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "shop"}).json()["Id"]
+    options = requests.options(f"{PINPOINT}/v1/apps/{app_id}/jobs/import", timeout=5)
+    assert (options.status_code, options.headers["Allow"]) == (200, "GET, POST, OPTIONS")
+    patched = signed("PATCH", f"{PINPOINT}/v1/apps/{app_id}/jobs/import", {})
+    assert patched.status_code == 405
+    assert patched.headers["x-amzn-ErrorType"] == "MethodNotAllowedException"
+    assert patched.json()["Message"] == (
+        f"Method PATCH is not allowed on /v1/apps/{app_id}/jobs/import; this resource allows "
+        "GET, POST, OPTIONS.")
+
+
+def test_other_signed_requests_to_another_host_are_moto_s(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    made = signed("PUT", "http://localhost:4566/from-requests", service="s3")
+    assert made.status_code == 200
+    assert boto3.client("s3", region_name=REGION).list_buckets()["Buckets"][0][
+        "Name"] == "from-requests"
+    with pytest.raises(UnservedRequestError, match=r"^pinpoint_mock: GET "
+                       r"http://localhost:4566/devices was not sent"):
+        signed("GET", "http://localhost:4566/devices", service="braket")
+
+
+@pytest.fixture
+def local_site() -> Iterator[str]:
+    """An HTTP server on loopback that is not AWS (a test's own service)."""
+
+    class Hello(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"hello from a local service")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    thread.join()
+
+
+def test_unsigned_requests_to_other_hosts_still_pass_through(
+    local_site: str, pinpoint_imports: PinpointImportsMock
+) -> None:
+    assert requests.get(f"{local_site}/v1/apps", timeout=5).text == "hello from a local service"
+    assert pinpoint_imports.calls == []
+
+
+def ours() -> list[Any]:
+    return [r for r in responses_mock.registered()
+            if "pinpoint_mock" in getattr(r.url, "pattern", "")]
+
+
+def test_the_callbacks_are_removed_when_the_last_mock_stops() -> None:
+    from moto import mock_aws
+
+    with mock_aws():
+        with mock_pinpoint_imports():
+            with mock_pinpoint_imports():
+                pass
+            assert len(ours()) == 7  # one per HTTP method
+        assert ours() == []
+        # moto answers Pinpoint's REST API again (its 404 for the import-job routes)
+        app_id = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "x"}).json()["Id"]
+        assert signed("GET", f"{PINPOINT}/v1/apps/{app_id}/jobs/import").status_code != 200
