@@ -80,6 +80,8 @@ class Fault:
         latency: seconds to wait (``time.sleep`` in the calling thread, no lock held) before
             answering; only the attempts this rule answers are delayed.
         headers: extra response headers, e.g. ``{"x-amz-retry-after": "5"}``.
+        region: only requests to this region (of the host ``pinpoint.<region>.amazonaws.com``
+            or, with another host, of the SigV4 scope).
 
     Raises:
         ValueError: a field is out of range or of the wrong type, the operation is not in
@@ -102,6 +104,7 @@ class Fault:
     segment_id: Optional[str] = None
     latency: float = 0.0
     headers: Mapping[str, str] = field(default_factory=dict)
+    region: Optional[str] = None
 
     bad_request: ClassVar[_Preset]
     forbidden: ClassVar[_Preset]
@@ -149,6 +152,9 @@ class Fault:
             )
         self._check_member("application_id", self.application_id, "ApplicationId")
         self._check_member("segment_id", self.segment_id, "SegmentId")
+        if self.region is not None and (not isinstance(self.region, str) or not self.region):
+            raise ValueError(f"Fault region must be a region name such as 'us-east-1', or "
+                             f"None for every region; got {self.region!r}.")
         object.__setattr__(self, "probability", float(self.probability))
         object.__setattr__(self, "latency", float(self.latency))
         object.__setattr__(self, "headers", self._checked_headers())
@@ -188,22 +194,26 @@ class Fault:
     def __hash__(self) -> int:
         return hash((self.operation, self.status, self.code, self.message, self.times,
                      self.probability, self.application_id, self.segment_id, self.latency,
-                     tuple(sorted(self.headers.items()))))
+                     tuple(sorted(self.headers.items())), self.region))
 
     def __str__(self) -> str:
         """E.g. ``429 TooManyRequestsException on GetImportJob (application_id='a1', times=2)``."""
         where = "every operation" if self.operation == ANY_OPERATION else self.operation
         details = [f"{name}={value!r}" for name, value, default in (
             ("application_id", self.application_id, None), ("segment_id", self.segment_id, None),
+            ("region", self.region, None),
             ("times", self.times, None), ("probability", self.probability, 1.0),
             ("latency", self.latency, 0.0)) if value != default]
         suffix = f" ({', '.join(details)})" if details else ""
         return f"{self.status} {self.code} on {where}{suffix}"
 
-    def matches(self, operation: str, params: Mapping[str, Any]) -> bool:
-        """True when a request for ``operation`` with ``params`` (members by model name) is one
-        this rule targets; ``times`` and ``probability`` are not considered."""
+    def matches(
+        self, operation: str, params: Mapping[str, Any], region: Optional[str] = None
+    ) -> bool:
+        """True when a request for ``operation`` with ``params`` (members by model name), to
+        ``region``, is one this rule targets; ``times`` and ``probability`` are not considered."""
         return (
+            (self.region is None or self.region == region) and
             (self.operation == ANY_OPERATION or self.operation == operation)
             and (self.application_id is None
                  or params.get("ApplicationId") == self.application_id)
@@ -239,11 +249,13 @@ class _Preset:
         segment_id: Optional[str] = None,
         latency: float = 0.0,
         headers: Optional[Mapping[str, str]] = None,
+        region: Optional[str] = None,
     ) -> Fault:
         return Fault(operation, self.status, self.code,
                      self.message if message is None else message, times=times,
                      probability=probability, application_id=application_id,
-                     segment_id=segment_id, latency=latency, headers=dict(headers or {}))
+                     segment_id=segment_id, latency=latency, headers=dict(headers or {}),
+                     region=region)
 
     def __repr__(self) -> str:
         return f"<Fault preset {self.status} {self.code}>"
@@ -325,12 +337,14 @@ class FaultRegistry:
             self._added = [r for r in self._added if r._owner is not owner]
         return [r for r in mine if r.fired == 0]
 
-    def fire(self, operation: str, params: Mapping[str, Any]) -> Optional[Fault]:
+    def fire(
+        self, operation: str, params: Mapping[str, Any], region: Optional[str] = None
+    ) -> Optional[Fault]:
         """The fault of the first rule that takes this attempt (counted), or None."""
         with self._lock:
             for rule in self.rules:
                 fault = rule.fault
-                if not fault.matches(operation, params):
+                if not fault.matches(operation, params, region):
                     continue
                 if fault.times is not None and rule.fired >= fault.times:
                     continue
@@ -355,7 +369,12 @@ class FaultRegistry:
         except PinpointError:  # an unreadable body: match on the path alone
             uri = routes.routes[operation].uri
             params = {uri[k]: v for k, v in routes.match(method, urlsplit(url).path)[1]}
-        fault = self.fire(operation, params)
+        region = None
+        if any(rule.fault.region is not None for rule in self.rules):
+            from pinpoint_mock._moto import region_of  # imports moto: only when needed
+
+            region = region_of(urlsplit(url).hostname or "", headers)
+        fault = self.fire(operation, params, region)
         if fault is None:
             return None
         if fault.latency:

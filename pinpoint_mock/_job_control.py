@@ -156,6 +156,19 @@ class JobControl:
             )
         progression.force(job, failed=False, failures=None)
 
+    def job_status(
+        self,
+        application_id: str,
+        job_id: str,
+        *,
+        region: str = DEFAULT_REGION,
+        account_id: Optional[str] = None,
+    ) -> JobStatus:
+        """The status one import job shows now, without moving it (unlike a GetImportJob read
+        under ``"per_read"``). Arguments and errors as for :meth:`advance_job`."""
+        progression, job = self._find_job(application_id, job_id, region, account_id)
+        return progression.status(job)
+
     def _find_job(
         self,
         application_id: str,

@@ -8,6 +8,9 @@ Fixtures:
         test, made with the options of the ``pinpoint_imports`` marker.
     pinpoint_client: a boto3 Pinpoint client in the ``aws_credentials`` region, served by that
         mock.
+    pinpoint_server: a :class:`pinpoint_mock.PinpointMockServer` on a free port serving that
+        mock over HTTP (``.url`` for the AWS CLI, other SDKs, a browser); needs the
+        ``server`` extra.
 
 Marker:
     ``@pytest.mark.pinpoint_imports(**options)``: the options of ``mock_pinpoint_imports`` for
@@ -25,7 +28,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from pinpoint_mock import PinpointImportsMock
+from pinpoint_mock import PinpointImportsMock, PinpointMockServer
 
 # Every hook and fixture of the plugin is listed here: the repository's conftest_plugin.py
 # re-exports exactly these names (tests/test_plugin.py checks that none is missing).
@@ -34,6 +37,7 @@ __all__ = [
     "aws_credentials",
     "pinpoint_client",
     "pinpoint_imports",
+    "pinpoint_server",
     "pytest_configure",
 ]
 
@@ -139,6 +143,14 @@ def pinpoint_client(pinpoint_imports: PinpointImportsMock) -> Any:
     import boto3
 
     return boto3.client("pinpoint", region_name=os.environ.get("AWS_DEFAULT_REGION") or REGION)
+
+
+@pytest.fixture
+def pinpoint_server(pinpoint_imports: PinpointImportsMock) -> Iterator[PinpointMockServer]:
+    """A server on a free loopback port serving the ``pinpoint_imports`` mock over HTTP (its
+    state, its control plane under ``/_pinpoint_mock/``), stopped after the test."""
+    with PinpointMockServer(pinpoint_imports) as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -154,6 +154,12 @@ class Progression:
                 job.current = (view_until(plan, job.elapsed_seen), data)
         return data
 
+    def status(self, job: ImportJob) -> JobStatus:
+        """The status ``job`` shows now, without moving it (a read under ``"per_read"``
+        would move it)."""
+        with self.store.lock:
+            return view_at(job.plan, self._position(job)).status
+
     # -- control from a test -----------------------------------------------------------------
 
     def advance(self, job: Job) -> View:
