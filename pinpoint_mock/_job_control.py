@@ -161,7 +161,7 @@ class JobControl:
         application_id: str,
         job_id: str,
         *,
-        region: str = DEFAULT_REGION,
+        region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> JobStatus:
         """The status one import job shows now, without moving it (unlike a GetImportJob read

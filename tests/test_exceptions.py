@@ -21,6 +21,7 @@ EXPECTED = {
     "JobNotFoundError": LookupError,
     "JobStateError": ValueError,
     "UnfiredFaultsError": AssertionError,
+    "UnservedRequestError": ConnectionError,
 }
 
 

@@ -412,7 +412,7 @@ SERVED = ("CreateImportJob, GetImportJob, GetImportJobs, GetSegmentImportJobs, "
          "[Fault.throttle('GetImportJob', times=2)]; got Fault(operation='GetImportJob', "
          "status=429, code='TooManyRequestsException', message='Too many requests', "
          "times=None, probability=1.0, application_id=None, segment_id=None, latency=0.0, "
-         "headers={})."),
+         "headers={}, region=None)."),
         (lambda: mock_pinpoint_imports(seed="7"),
          "seed must be a whole number (or None for an unseeded draw); got '7'."),
         (lambda: mock_pinpoint_imports(strict_faults=1),
