@@ -5,5 +5,6 @@ one). Each module measures one thing and exposes ``NAME``, the configurations ``
 ``QUICK`` and ``SMOKE``, and ``run(config) -> list[Figure]``.
 """
 
-BENCHMARKS = ("per_call", "listing", "throughput", "memory", "reading", "export", "startup")
+BENCHMARKS = ("per_call", "listing", "throughput", "memory", "reading", "export", "startup",
+              "server_start", "server_load")
 """The benchmark modules, in the order they run."""

@@ -304,9 +304,9 @@ def serve(
             pass
     try:
         print(f"pinpoint-mock {__version__} serving on {server.url}", file=out, flush=True)
-        print(f"  Pinpoint (import jobs, segments, endpoints) and every other AWS service "
-              f"(moto) at {server.url}; control plane at {server.url}/_pinpoint_mock/; "
-              "stop with Ctrl+C.", file=out, flush=True)
+        print(f"  Pinpoint import jobs, segments and endpoints, and every other AWS service "
+              f"(moto)\n  control plane: {server.url}/_pinpoint_mock/ (stop with Ctrl+C)",
+              file=out, flush=True)
         while not stop.wait(0.5):
             pass
     finally:

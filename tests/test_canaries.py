@@ -171,3 +171,67 @@ def test_moto_pinpoint_tagger_keeps_tags_for_any_arn() -> None:
     assert tagger.get_tag_dict_for_resource(arn) == {"k": "v"}
     tagger.delete_all_tags_for_resource(arn)
     assert tagger.get_tag_dict_for_resource(arn) == {}
+
+
+def test_moto_answers_unmatched_aws_urls_as_not_implemented_and_other_hosts_not_at_all() -> None:
+    # _botocore.moto_answer and _requests._moto: None means "no URL of moto's matched" (then the
+    # URL is rebuilt from the SigV4 scope), the bare 404 "Not yet implemented" means moto has
+    # no such service (then UnservedRequestError names the URL).
+    from botocore.awsrequest import AWSPreparedRequest
+
+    stubber = botocore_stubber.BotocoreStubber()
+    aws = AWSPreparedRequest("GET", "https://braket.us-east-1.amazonaws.com/devices", {}, None,
+                             False)
+    assert stubber.process_request(aws) == (404, {}, "Not yet implemented")
+    other = AWSPreparedRequest("GET", "http://localhost:4566/devices", {}, None, False)
+    assert stubber.process_request(other) is None
+
+
+def test_moto_drives_responses_with_a_registry_preferring_plain_callback_responses() -> None:
+    # _requests adds plain responses.CallbackResponse objects to moto's responses_mock, which
+    # its CustomRegistry prefers over its own callbacks, and asks moto through the callback
+    # moto registers (process_prepared_request).
+    import responses
+    from moto.core import responses_custom_registry
+
+    assert isinstance(models.responses_mock, responses.RequestsMock)
+    find = inspect.getsource(responses_custom_registry.CustomRegistry.find)
+    assert "if type(match) is responses.CallbackResponse:" in find
+    assert "responses_mock.add(" in inspect.getsource(models.MockAWS._enable_patching)
+    assert "reset_responses_mock(responses_mock)" in inspect.getsource(models.MockAWS.reset)
+    params = inspect.signature(botocore_stubber.BotocoreStubber.process_prepared_request)
+    assert list(params.parameters) == ["self", "request"]
+    assert "match" in inspect.signature(responses.CallbackResponse.__init__).parameters or (
+        "match" in inspect.signature(responses.BaseResponse.__init__).parameters)
+
+
+def test_moto_api_reset_route_calls_moto_api_backend_reset() -> None:
+    # PinpointImportsMock.reset calls the method moto's POST /moto-api/reset calls.
+    from moto.moto_api._internal.models import moto_api_backend
+    from moto.moto_api._internal.responses import MotoAPIResponse
+
+    assert "moto_api_backend.reset()" in inspect.getsource(MotoAPIResponse.reset_response)
+    assert callable(moto_api_backend.reset)
+
+
+def test_moto_server_application_serves_by_signature_scope() -> None:
+    # _wsgi.moto_application and _server: moto's own server application and request handler.
+    werkzeug_app = pytest.importorskip("moto.moto_server.werkzeug_app")
+    from werkzeug.serving import WSGIRequestHandler
+
+    app = werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+    assert callable(app)
+    assert issubclass(werkzeug_app.MotoRequestHandler, WSGIRequestHandler)
+    assert werkzeug_app.SIGNING_ALIASES["mobiletargeting"] == "pinpoint"
+    source = inspect.getsource(werkzeug_app.DomainDispatcherApplication.infer_service_region_host)
+    assert 'environ.get("HTTP_AUTHORIZATION")' in source
+
+
+def test_werkzeug_serves_an_already_bound_socket_and_keeps_the_raw_uri() -> None:
+    # _server binds the socket itself (a port in use is one sentence, not werkzeug's exit) and
+    # _wsgi.request_url reads the raw path werkzeug's dev server keeps in REQUEST_URI.
+    from werkzeug import serving
+
+    assert "fd" in inspect.signature(serving.make_server).parameters
+    assert callable(serving.select_address_family)
+    assert '"REQUEST_URI"' in inspect.getsource(serving.WSGIRequestHandler.make_environ)
