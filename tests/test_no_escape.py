@@ -173,3 +173,32 @@ def test_moto_s_own_pass_through_configuration_is_respected(
         with pytest.raises(ConnectionRefusedError):
             boto3.client("sqs", region_name=REGION).list_queues()
     assert sent and sent[0].startswith("https://sqs.eu-west-1.amazonaws.com")
+
+
+@pytest.mark.asyncio
+async def test_aiobotocore_clients_with_an_endpoint_url_are_served_in_process(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock
+) -> None:
+    pytest.importorskip("aiobotocore")
+    from aiobotocore.session import get_session
+
+    session = get_session()
+    async with session.create_client("s3", region_name=REGION, endpoint_url=LOCALSTACK) as s3, \
+            session.create_client("pinpoint", region_name=REGION,
+                                  endpoint_url=LOCALSTACK) as pinpoint, \
+            session.create_client("braket", region_name=REGION,
+                                  endpoint_url=LOCALSTACK) as braket:
+        await s3.create_bucket(Bucket="audience", CreateBucketConfiguration={
+            "LocationConstraint": REGION})
+        await s3.put_object(Bucket="audience", Key="in.csv", Body=b"ChannelType,Address\n")
+        body = (await s3.get_object(Bucket="audience", Key="in.csv"))["Body"]
+        async with body:
+            assert await body.read() == b"ChannelType,Address\n"
+        app_id = (await pinpoint.create_app(CreateApplicationRequest={"Name": "x"}))[
+            "ApplicationResponse"]["Id"]
+        jobs = await pinpoint.get_import_jobs(ApplicationId=app_id)
+        assert jobs["ImportJobsResponse"]["Item"] == []
+        with pytest.raises(UnservedRequestError, match="http://localhost:4566/devices"):
+            await braket.search_devices(filters=[])
+    assert [(c.operation, c.answered_by) for c in pinpoint_imports.calls] == [
+        ("CreateApp", "moto"), ("GetImportJobs", "mock")]
