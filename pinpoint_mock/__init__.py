@@ -8,7 +8,7 @@
 from pinpoint_mock._faults import Fault, FaultRule, UnfiredFaultsError
 from pinpoint_mock._job_control import AmbiguousJobError, JobNotFoundError
 from pinpoint_mock._mock import PinpointImportsMock, mock_pinpoint_imports
-from pinpoint_mock._server import PinpointMockServer
+from pinpoint_mock._server import MockServerError, PinpointMockServer
 from pinpoint_mock._transport import UnservedRequestError
 from pinpoint_mock.backend.lifecycle import JobStatus, Schedule
 from pinpoint_mock.backend.progression import JobStateError
@@ -22,6 +22,7 @@ __all__ = [
     "JobNotFoundError",
     "JobStateError",
     "JobStatus",
+    "MockServerError",
     "PinpointImportsMock",
     "PinpointMockServer",
     "Schedule",

@@ -39,8 +39,10 @@ INSTALL_SERVER = (
 )
 
 
-class ServerError(RuntimeError):
-    """The server cannot start (one sentence that says how to fix it)."""
+class MockServerError(RuntimeError):
+    """Raised by :class:`PinpointMockServer` when it cannot start (the port is in use, moto's
+    ``server`` extra is not installed) or is used while stopped; the message is one sentence
+    that says how to fix it."""
 
 
 def _request_handler(quiet: bool) -> Any:
@@ -110,12 +112,12 @@ class PinpointMockServer:
         """Bind, start serving in a daemon thread and return the server itself.
 
         Raises:
-            ServerError: moto's server extra is missing, the port is in use, or the server
+            MockServerError: moto's server extra is missing, the port is in use, or the server
                 is already started.
         """
         with self._lock:
             if self._server is not None:
-                raise ServerError("This PinpointMockServer is already started; call stop() "
+                raise MockServerError("This PinpointMockServer is already started; call stop() "
                                   "first, or create another.")
             try:
                 from werkzeug.serving import make_server
@@ -124,7 +126,7 @@ class PinpointMockServer:
                 moto = moto_application()
                 handler = _request_handler(self._quiet)
             except ImportError:
-                raise ServerError(INSTALL_SERVER) from None
+                raise MockServerError(INSTALL_SERVER) from None
             mock = self._mock_to_serve()
             try:
                 from pinpoint_mock._control import ControlPlane
@@ -165,12 +167,12 @@ class PinpointMockServer:
         """Stop serving (waits for the serving thread), and stop the mock if it started it.
 
         Raises:
-            ServerError: the server is not started.
+            MockServerError: the server is not started.
         """
         with self._lock:
             server, thread = self._server, self._thread
             if server is None or thread is None:
-                raise ServerError("stop() was called on a PinpointMockServer that is not "
+                raise MockServerError("stop() was called on a PinpointMockServer that is not "
                                   "started; call start() first, or use it in a `with` block.")
             self._server = self._thread = None
             try:
@@ -202,7 +204,7 @@ class PinpointMockServer:
         """The port it listens on (the free one picked for port 0).
 
         Raises:
-            ServerError: the server is not started.
+            MockServerError: the server is not started.
         """
         self._running()
         return self._bound_port
@@ -218,7 +220,7 @@ class PinpointMockServer:
         listens on every interface).
 
         Raises:
-            ServerError: the server is not started.
+            MockServerError: the server is not started.
         """
         host = "127.0.0.1" if self._host in ("0.0.0.0", "") else self._host
         if ":" in host:
@@ -230,7 +232,7 @@ class PinpointMockServer:
         """The mock it serves (its ``calls``, ``faults``, ``advance()`` are the server's).
 
         Raises:
-            ServerError: the server is not started.
+            MockServerError: the server is not started.
         """
         self._running()
         assert self._mock is not None
@@ -239,7 +241,7 @@ class PinpointMockServer:
     def _running(self) -> BaseWSGIServer:
         server = self._server
         if server is None:
-            raise ServerError("This PinpointMockServer is not started; use it in its `with` "
+            raise MockServerError("This PinpointMockServer is not started; use it in its `with` "
                               "block, or call start() first.")
         return server
 
@@ -249,7 +251,7 @@ def _listen(host: str, port: int) -> socket.socket:
     rather than werkzeug's exit).
 
     Raises:
-        ServerError: the address cannot be bound.
+        MockServerError: the address cannot be bound.
     """
     from werkzeug.serving import select_address_family
 
@@ -261,7 +263,7 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.listen(128)
     except OSError as error:
         sock.close()
-        raise ServerError(_bind_error(host, port, error)) from None
+        raise MockServerError(_bind_error(host, port, error)) from None
     return sock
 
 
@@ -293,7 +295,7 @@ def serve(
     server = PinpointMockServer(mock, host=host, port=port, quiet=quiet)
     try:
         server.start()
-    except ServerError as error:
+    except MockServerError as error:
         print(f"pinpoint-mock: {error}", file=err, flush=True)
         return 1
     previous = {}

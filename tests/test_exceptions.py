@@ -22,6 +22,7 @@ EXPECTED = {
     "JobStateError": ValueError,
     "UnfiredFaultsError": AssertionError,
     "UnservedRequestError": ConnectionError,
+    "MockServerError": RuntimeError,
 }
 
 

@@ -16,11 +16,11 @@ from botocore.config import Config
 
 from pinpoint_mock import (
     Fault,
+    MockServerError,
     PinpointImportsMock,
     PinpointMockServer,
     mock_pinpoint_imports,
 )
-from pinpoint_mock._server import ServerError
 
 REGION = "us-east-1"
 ROLE_ARN = "arn:aws:iam::123456789012:role/Import"
@@ -108,17 +108,17 @@ def test_the_port_in_use_and_misuse_are_one_sentence_each() -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        with pytest.raises(ServerError) as raised:
+        with pytest.raises(MockServerError) as raised:
             PinpointMockServer(port=port).start()
         assert str(raised.value) == (
             f"Port {port} on 127.0.0.1 is already in use; stop what listens there, or pass "
             "another port (0 picks a free one).")
     server = PinpointMockServer()
-    with pytest.raises(ServerError, match=r"^This PinpointMockServer is not started; "):
+    with pytest.raises(MockServerError, match=r"^This PinpointMockServer is not started; "):
         _ = server.url
-    with pytest.raises(ServerError, match=r"^stop\(\) was called on a PinpointMockServer "):
+    with pytest.raises(MockServerError, match=r"^stop\(\) was called on a PinpointMockServer "):
         server.stop()
-    with server, pytest.raises(ServerError, match=r"already started"):
+    with server, pytest.raises(MockServerError, match=r"already started"):
         server.start()
     with pytest.raises(ValueError, match=r"^port must be a whole number from 0 to 65535"):
         PinpointMockServer(port=70000)
