@@ -252,6 +252,10 @@ async def _answer_after_reading(request: AWSPreparedRequest, event_name: str,
 def _stubber_call(
     self: BotocoreStubber, event_name: str, request: AWSPreparedRequest, **kwargs: Any
 ) -> Any:
+    if event_name.startswith(_PINPOINT_EVENT) and not _transport.to_own_server(request.url):
+        # first, and without reading anything else: a Pinpoint request (its body is bytes)
+        return pinpoint_answer(request, event_name[len(_PINPOINT_EVENT):],
+                               _moto_caller(self, event_name, kwargs))
     ask = _moto_caller(self, event_name, kwargs)
     if has_async_body(request):
         # Only aiobotocore's emitter sees such a request, and it awaits a handler's answer.

@@ -70,7 +70,8 @@ class PinpointMockServer:
         mock: the :class:`~pinpoint_mock.PinpointImportsMock` whose state it serves and whose
             methods the control plane calls. An active mock is shared (a test's, with the data
             it made); a mock that is not started is started here and stopped by :meth:`stop`;
-            None (default): a fresh ``mock_pinpoint_imports()``, started and stopped here.
+            None (default): the innermost active mock if there is one, else a fresh
+            ``mock_pinpoint_imports()``, started and stopped here.
         host: the address to listen on (``"0.0.0.0"`` for every interface, e.g. in a
             container).
         port: the port; 0 (default) picks a free one (see :attr:`port`, :attr:`url`).
@@ -154,9 +155,12 @@ class PinpointMockServer:
         return self
 
     def _mock_to_serve(self) -> PinpointImportsMock:
-        from pinpoint_mock._mock import PinpointImportsMock
+        from pinpoint_mock import _mock
 
-        mock = self._mock if self._mock is not None else PinpointImportsMock()
+        mock = self._mock
+        if mock is None:
+            active = list(_mock._stack)  # the active mocks, innermost last
+            mock = active[-1] if active else _mock.PinpointImportsMock()
         self._mock = mock
         if not mock.active:
             mock.start()
@@ -305,7 +309,10 @@ def serve(
         except ValueError:  # not the main thread: the caller stops it another way
             pass
     try:
-        print(f"pinpoint-mock {__version__} serving on {server.url}", file=out, flush=True)
+        where = server.url
+        if host in ("0.0.0.0", "::", ""):
+            where += f" (listening on every interface, {host or '0.0.0.0'})"
+        print(f"pinpoint-mock {__version__} serving on {where}", file=out, flush=True)
         print(f"  Pinpoint import jobs, segments and endpoints, and every other AWS service "
               f"(moto)\n  control plane: {server.url}/_pinpoint_mock/ (stop with Ctrl+C)",
               file=out, flush=True)

@@ -93,6 +93,12 @@ def test_a_server_without_a_mock_starts_and_stops_its_own() -> None:
     assert not mock.active and not server.running
 
 
+def test_without_a_mock_the_server_serves_the_active_one() -> None:
+    with mock_pinpoint_imports(progression="immediate") as mock, PinpointMockServer() as server:
+        assert server.mock is mock
+    assert not mock.active
+
+
 def test_a_mock_that_is_not_started_is_started_and_stopped_by_the_server() -> None:
     mock = mock_pinpoint_imports(progression="immediate")
     server = PinpointMockServer(mock).start()
