@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 import pinpoint_mock
+from pinpoint_mock._cli import main
 from tests.serve_process import clean_environment, served
 
 CONSOLE_SCRIPT = Path(sys.executable).with_name("pinpoint-mock")
@@ -39,29 +40,48 @@ def test_help_says_what_the_package_is_and_lists_the_commands(command: list[str]
     assert "serve serve the mock on a port" in text
 
 
-@pytest.mark.parametrize("command", ENTRY_POINTS, ids=["python -m", "console script"])
-def test_version(command: list[str]) -> None:
-    result = run(command, "--version")
-    assert (result.returncode, result.stdout) == (0, f"pinpoint-mock {pinpoint_mock.__version__}\n")
+def in_process(capsys: pytest.CaptureFixture[str], prog: str, *args: str) -> tuple[int, str, str]:
+    """``main(args)`` as the entry point ``prog`` runs it: (exit status, stdout, stderr)."""
+    try:
+        status = main(list(args), prog=prog)
+    except SystemExit as exit_:
+        status = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+PROGS = ["python -m pinpoint_mock", "pinpoint-mock"]
+
+
+@pytest.mark.parametrize("prog", PROGS)
+def test_version(capsys: pytest.CaptureFixture[str], prog: str) -> None:
+    assert in_process(capsys, prog, "--version") == (
+        0, f"pinpoint-mock {pinpoint_mock.__version__}\n", "")
 
 
 @pytest.mark.parametrize("args, error", [
     ([], "error: a command is required: demo or serve"),
     (["deploy"], "error: argument command: invalid choice: 'deploy' (choose from "),
 ])
-@pytest.mark.parametrize("command", ENTRY_POINTS, ids=["python -m", "console script"])
+@pytest.mark.parametrize("prog", PROGS)
 def test_a_missing_or_unknown_command_prints_the_help_s_first_lines_and_exits_2(
-    command: list[str], args: list[str], error: str
+    capsys: pytest.CaptureFixture[str], prog: str, args: list[str], error: str
 ) -> None:
-    result = run(command, *args)
-    assert result.returncode == 2 and result.stdout == ""
-    lines = result.stderr.splitlines()
-    assert lines[0].startswith("usage: ")
-    assert "pinpoint_mock: Amazon Pinpoint's import jobs" in result.stderr
+    status, out, err = in_process(capsys, prog, *args)
+    assert status == 2 and out == ""
+    lines = err.splitlines()
+    assert lines[0] == f"usage: {prog} [-h] [--version] {{demo,serve}} ..."
+    assert "pinpoint_mock: Amazon Pinpoint's import jobs" in err
     assert any(line.strip().startswith("demo ") for line in lines)
     assert any(line.strip().startswith("serve ") for line in lines)
-    assert "--version   show" not in result.stderr  # the first lines only, not the options
-    assert error in result.stderr
+    assert "--version   show" not in err  # the first lines only, not the options
+    assert f"{prog}: {error}" in err
+
+
+def test_a_command_is_required_also_from_the_command_line() -> None:
+    result = run(ENTRY_POINTS[0])
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: python -m pinpoint_mock [-h] [--version] ")
 
 
 def test_serve_prints_its_url_answers_and_exits_0_on_sigterm() -> None:
@@ -139,7 +159,10 @@ def test_serve_without_the_server_extra_says_what_to_install() -> None:
     (["--progression", "fast"], "argument --progression: invalid choice: 'fast'"),
     (["--max-running-jobs", "0"], "argument --max-running-jobs: '0' is not a whole number >= 1"),
 ])
-def test_bad_serve_options_exit_2_naming_the_option(args: list[str], message: str) -> None:
-    result = run([sys.executable, "-m", "pinpoint_mock"], "serve", *args)
-    assert result.returncode == 2
-    assert message in result.stderr
+def test_bad_serve_options_exit_2_naming_the_option(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    status, _, err = in_process(capsys, "pinpoint-mock", "serve", *args)
+    assert status == 2
+    assert err.startswith("usage: pinpoint-mock serve ")
+    assert message in err

@@ -3,6 +3,7 @@
 set -euo pipefail
 export AWS_ENDPOINT_URL=${PINPOINT_MOCK_URL:-http://localhost:4566}  # every service: Pinpoint, S3
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1
+export AWS_RETRY_MODE=standard  # 3 attempts, as boto3's default (the CLI's own is 5, "legacy")
 control() { curl -sSf -X POST "$AWS_ENDPOINT_URL/_pinpoint_mock/$1" -d "${2:-}"; echo; }
 
 printf 'ChannelType,Address,User.UserId\nEMAIL,ana@example.com,user-1\nSMS,+15555550101,user-2\n' \
