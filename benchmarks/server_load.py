@@ -3,10 +3,10 @@
 may be lost.
 
 Mixed calls: CreateSegment, GetSegments, GetSegment, CreateImportJob, GetImportJobs,
-GetImportJob, UpdateEndpoint, GetEndpoint (the mock's), GetApp (moto's), with a seeded 10 %
-429 fault on GetImportJobs and GetSegments. Reconciled: the multiset of (operation, status) the
-clients received equals the one ``GET /_pinpoint_mock/calls`` lists, and every segment created
-is listed exactly once. Requests per second are given for information.
+GetImportJob, UpdateEndpoint, GetEndpoint (the mock's), GetApplicationSettings (moto's), with a
+seeded 10 % 429 fault on GetImportJobs and GetSegments. Reconciled: the multiset of
+(operation, status) the clients received equals the one ``GET /_pinpoint_mock/calls`` lists,
+and every segment created is listed exactly once. Requests per second are given for information.
 
 Target (issue 11): 0 calls lost or extra.
 """
@@ -120,7 +120,7 @@ def _work(url: str, app_id: str, index: int, count: int,
         elif step == 7:
             call("GetEndpoint", pinpoint.get_endpoint, EndpointId=mine.get("endpoint", "none"))
         else:
-            call("GetApp", pinpoint.get_app)
+            call("GetApplicationSettings", pinpoint.get_application_settings)
     with lock:
         seen.update(local)
         segments.extend(made)

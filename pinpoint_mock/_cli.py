@@ -93,7 +93,7 @@ def parser(prog: Optional[str] = None) -> argparse.ArgumentParser:
         "serve", help="serve the mock on a port (and moto for every other AWS service), with "
         "a control plane under /_pinpoint_mock/",
         description="Serve the mock on a port: Pinpoint's import jobs, segments and endpoints "
-        "from the mock, every other AWS request (S3, CreateApp, ...) from moto's server, and a "
+        "from the mock, every other AWS request (S3, SQS, ...) from moto's server, and a "
         "control plane under /_pinpoint_mock/ (reset, clock, faults, jobs, calls).")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1; 0.0.0.0 in a container)")

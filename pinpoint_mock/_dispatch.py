@@ -66,8 +66,8 @@ MOTO = "moto"
 class Call:
     """One Pinpoint call (one HTTP attempt): an operation the mock serves, any Pinpoint
     operation (moto's too) that a fault rule answered, or a Pinpoint operation moto answered
-    (CreateApp, GetApps, ...), whatever the transport (botocore, aiobotocore, ``requests``,
-    the server).
+    (GetApplicationSettings, event streams, tags, ...), whatever the transport (botocore,
+    aiobotocore, ``requests``, the server).
 
     Attributes:
         operation: the operation name, e.g. ``"GetImportJob"`` (``""`` for a request that

@@ -259,7 +259,7 @@ class PinpointImportsMock(JobControl):
         """The Pinpoint calls made while active, oldest first (a copy), one per HTTP attempt
         (a retried call appears once per attempt), whatever the transport: those the mock
         answered (its operations, and any operation a fault rule answered;
-        ``answered_by="mock"``) and those moto answered (CreateApp, GetApps, ...;
+        ``answered_by="mock"``) and those moto answered (GetApplicationSettings, ...;
         ``answered_by="moto"``). Each :class:`~pinpoint_mock._dispatch.Call` carries the
         parsed bodies as ``.request`` and ``.response``."""
         return list(self._active_state().calls)

@@ -62,7 +62,7 @@ class PinpointMockServer:
     """The mock served over HTTP in a thread of this process, for a test or a tool.
 
     One port answers the mock's Pinpoint operations, the control plane under
-    ``/_pinpoint_mock/``, and every other AWS request (S3, CreateApp, ...) through moto's own
+    ``/_pinpoint_mock/``, and every other AWS request (S3, SQS, ...) through moto's own
     server application. While it runs, clients of this process that send to its URL reach it
     over loopback (other requests stay in process, as under any mock).
 

@@ -8,7 +8,8 @@ server). Per request:
 2. a Pinpoint request — signed for ``mobiletargeting`` (the SigV4 scope names the service
    whatever the host), to a ``pinpoint.<region>.amazonaws.com`` host, or unsigned on a path of
    Pinpoint's model (a browser's preflight) — is answered by the mock's one
-   ``State.answer``; those it leaves (CreateApp, GetApps, ...) go to moto, and are recorded in
+   ``State.answer``; those it leaves (GetApplicationSettings, event streams, ...) go to moto,
+   and are recorded in
    the call log as moto's;
 3. everything else goes, untouched, to moto's own server application
    (``moto.moto_server.werkzeug_app.DomainDispatcherApplication``, the ``server`` extra), which

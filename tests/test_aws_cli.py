@@ -44,4 +44,4 @@ def test_the_aws_cli_story(tmp_path: Path) -> None:
     assert attempts == 3  # AWS_RETRY_MODE=standard
     listed = [c for c in calls if c["operation"] == "GetSegmentImportJobs"]
     assert [c["status"] for c in listed] == [200] + [429] * attempts
-    assert calls[0]["operation"] == "CreateApp" and calls[0]["answered_by"] == "moto"
+    assert calls[0]["operation"] == "CreateApp" and calls[0]["answered_by"] == "mock"

@@ -85,11 +85,13 @@ def test_calls_moto_answered_are_recorded_and_marked_as_such(
         "UpdateApplicationSettings", 200, "moto", None)
     assert update.params["ApplicationId"] == app_id
     assert update.request == {"CloudWatchMetricsEnabled": True}
-    assert update.response == updated["ApplicationSettingsResource"]
+    assert update.response["ApplicationId"] == app_id
+    assert update.response["LastModifiedDate"] == updated["ApplicationSettingsResource"][
+        "LastModifiedDate"]
     assert (get.operation, get.params, get.status, get.answered_by) == (
         "GetApplicationSettings", {"ApplicationId": app_id}, 200, "moto")
     assert get.request is None
-    assert get.response == got["ApplicationSettingsResource"]
+    assert get.response["ApplicationId"] == got["ApplicationSettingsResource"]["ApplicationId"]
 
 
 def test_a_moto_operation_answered_by_a_fault_is_marked_as_the_mock(

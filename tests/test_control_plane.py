@@ -183,7 +183,7 @@ def test_calls_oldest_first_with_bodies(control: Control, pinpoint: Any) -> None
     pinpoint.create_segment(ApplicationId=app_id, WriteSegmentRequest={"Name": "s"})
     calls = control("GET", "/_pinpoint_mock/calls")[1]["calls"]
     assert [(c["operation"], c["answered_by"], c["status"]) for c in calls] == [
-        ("CreateApp", "moto", 201), ("CreateSegment", "mock", 201)]
+        ("CreateApp", "mock", 201), ("CreateSegment", "mock", 201)]
     assert calls[1]["request"] == {"Name": "s"}
     assert calls[1]["response"]["Name"] == "s"
     assert calls[1]["params"]["ApplicationId"] == app_id

@@ -40,4 +40,4 @@ def test_the_javascript_sdk_story() -> None:
             calls = json.load(reply)["calls"]
     assert [(c["operation"], c["status"]) for c in calls[-3:]] == [
         ("GetSegmentImportJobs", 429)] * 3
-    assert {c["operation"]: c["answered_by"] for c in calls}["CreateApp"] == "moto"
+    assert {c["operation"]: c["answered_by"] for c in calls}["CreateApp"] == "mock"

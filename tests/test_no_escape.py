@@ -51,6 +51,8 @@ def _audience_round_trip(endpoint_url: Any = None) -> None:
         "RoleArn": "arn:aws:iam::123456789012:role/Import"})["ImportJobResponse"]
     listed = pinpoint.get_import_jobs(ApplicationId=app_id)["ImportJobsResponse"]["Item"]
     assert [j["Id"] for j in listed] == [job["Id"]]
+    settings = pinpoint.get_application_settings(ApplicationId=app_id)  # moto's operation
+    assert settings["ApplicationSettingsResource"]["ApplicationId"] == app_id
 
 
 @pytest.mark.parametrize("endpoint_url", [LOCALSTACK, "http://127.0.0.1:9", "http://moto:5000",
@@ -66,8 +68,8 @@ def test_clients_with_any_endpoint_url_are_served_in_process(
         assert boto3.client("s3", region_name=REGION).list_buckets()["Buckets"][0][
             "Name"] == "audience"
         assert [(c.operation, c.answered_by) for c in mock.calls] == [
-            ("CreateApp", "moto"), ("CreateImportJob", "mock"), ("GetImportJobs", "mock"),
-            ("GetApps", "moto")]
+            ("CreateApp", "mock"), ("CreateImportJob", "mock"), ("GetImportJobs", "mock"),
+            ("GetApplicationSettings", "moto"), ("GetApps", "mock")]
 
 
 @pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"])
@@ -198,7 +200,9 @@ async def test_aiobotocore_clients_with_an_endpoint_url_are_served_in_process(
             "ApplicationResponse"]["Id"]
         jobs = await pinpoint.get_import_jobs(ApplicationId=app_id)
         assert jobs["ImportJobsResponse"]["Item"] == []
+        settings = await pinpoint.get_application_settings(ApplicationId=app_id)  # moto's
+        assert settings["ApplicationSettingsResource"]["ApplicationId"] == app_id
         with pytest.raises(UnservedRequestError, match="http://localhost:4566/devices"):
             await braket.search_devices(filters=[])
     assert [(c.operation, c.answered_by) for c in pinpoint_imports.calls] == [
-        ("CreateApp", "moto"), ("GetImportJobs", "mock")]
+        ("CreateApp", "mock"), ("GetImportJobs", "mock"), ("GetApplicationSettings", "moto")]

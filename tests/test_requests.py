@@ -46,8 +46,11 @@ def test_the_rest_api_through_requests_is_answered_as_botocore_s(
     base: str, audience: str, pinpoint_imports: PinpointImportsMock
 ) -> None:
     created = signed("POST", f"{base}/v1/apps", {"Name": "shop"})
-    assert created.status_code == 201  # CreateApp: moto's
+    assert created.status_code == 201
     app_id = created.json()["Id"]
+    settings = signed("PUT", f"{base}/v1/apps/{app_id}/settings",
+                      {"CloudWatchMetricsEnabled": True})  # an operation moto serves
+    assert (settings.status_code, settings.json()["ApplicationId"]) == (200, app_id)
     job = signed("POST", f"{base}/v1/apps/{app_id}/jobs/import",
                  {"Format": "CSV", "S3Url": audience, "RoleArn": ROLE_ARN})
     assert job.status_code == 201
@@ -63,7 +66,8 @@ def test_the_rest_api_through_requests_is_answered_as_botocore_s(
     assert by_requests.json()["CreationDate"] == by_botocore["CreationDate"]
     assert by_requests.json()["Definition"] == by_botocore["Definition"]
     assert [(c.operation, c.answered_by) for c in pinpoint_imports.calls] == [
-        ("CreateApp", "moto"), ("CreateImportJob", "mock"), ("GetImportJob", "mock"),
+        ("CreateApp", "mock"), ("UpdateApplicationSettings", "moto"), ("CreateImportJob", "mock"),
+        ("GetImportJob", "mock"),
         ("GetImportJob", "mock")]
 
 

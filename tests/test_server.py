@@ -76,7 +76,7 @@ def test_a_server_shares_the_state_of_the_test_s_mock(
     # ... and seen in process again
     assert [c.operation for c in pinpoint_imports.calls] == [
         "CreateApp", "CreateImportJob", "GetImportJob"]
-    assert [c.answered_by for c in pinpoint_imports.calls] == ["moto", "mock", "mock"]
+    assert [c.answered_by for c in pinpoint_imports.calls] == ["mock", "mock", "mock"]
 
 
 def test_a_server_without_a_mock_starts_and_stops_its_own() -> None:
@@ -241,9 +241,17 @@ def test_a_pinpoint_body_read_by_the_server_reaches_moto_intact(
     pinpoint_server: PinpointMockServer,
 ) -> None:
     pinpoint = client("pinpoint", pinpoint_server.url)
-    app = pinpoint.create_app(CreateApplicationRequest={"Name": "über shop",
-                                                        "tags": {"team": "crm"}})
-    assert app["ApplicationResponse"]["Name"] == "über shop"
-    [call] = pinpoint_server.mock.calls
-    assert call.answered_by == "moto" and call.request == {"Name": "über shop",
-                                                           "tags": {"team": "crm"}}
+    app_id = pinpoint.create_app(CreateApplicationRequest={"Name": "über shop"})[
+        "ApplicationResponse"]["Id"]
+    limits = {"Daily": 3, "MaximumDuration": 60, "MessagesPerSecond": 50, "Total": 9}
+    updated = pinpoint.update_application_settings(  # an operation moto serves, with a body
+        ApplicationId=app_id, WriteApplicationSettingsRequest={"Limits": limits})
+    assert updated["ResponseMetadata"]["HTTPHeaders"]["server"].startswith("Werkzeug")
+    got = pinpoint.get_application_settings(ApplicationId=app_id)
+    assert got["ApplicationSettingsResource"]["Limits"] == limits
+    create, update, get = pinpoint_server.mock.calls
+    assert (create.answered_by, create.request) == ("mock", {"Name": "über shop"})
+    assert (update.operation, update.answered_by, update.request) == (
+        "UpdateApplicationSettings", "moto", {"Limits": limits})
+    assert update.response["ApplicationId"] == app_id
+    assert (get.operation, get.answered_by, get.status) == ("GetApplicationSettings", "moto", 200)
