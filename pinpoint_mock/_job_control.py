@@ -164,7 +164,7 @@ class JobControl:
         region: Optional[str] = None,
         account_id: Optional[str] = None,
     ) -> JobStatus:
-        """The status one import job shows now, without moving it (unlike a GetImportJob read
+        """The status one import or export job shows now, without moving it (unlike a read
         under ``"per_read"``). Arguments and errors as for :meth:`advance_job`."""
         progression, job = self._find_job(application_id, job_id, region, account_id)
         return progression.status(job)

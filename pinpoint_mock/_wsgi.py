@@ -9,11 +9,11 @@ server). Per request:
    whatever the host), to a ``pinpoint.<region>.amazonaws.com`` host, or unsigned on a path of
    Pinpoint's model (a browser's preflight) — is answered by the mock's one
    ``State.answer``; those it leaves (GetApplicationSettings, event streams, ...) go to moto,
-   and are recorded in
-   the call log as moto's;
+   and are recorded in the call log as moto's;
 3. everything else goes, untouched, to moto's own server application
    (``moto.moto_server.werkzeug_app.DomainDispatcherApplication``, the ``server`` extra), which
-   serves the service its SigV4 scope names.
+   serves the service its SigV4 scope names. Before moto answers, export jobs the clock has
+   completed write their objects (``State.before_moto``), so an S3 listing sees them.
 
 Every response carries the CORS headers a browser client needs to read an error
 (``Access-Control-Expose-Headers: x-amzn-ErrorType, x-amzn-RequestId, ...``); Pinpoint
@@ -140,6 +140,7 @@ class MockApplication:
             captured["status"], captured["headers"] = status, response_headers
             return lambda chunk: None
 
+        _transport.before_moto()
         result = self.moto(environ, capture)
         try:
             answered = b"".join(result)
@@ -163,4 +164,5 @@ class MockApplication:
             return start_response(status, _with_cors(list(response_headers), headers),
                                   exc_info)
 
+        _transport.before_moto()
         return self.moto(environ, with_cors)

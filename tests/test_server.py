@@ -255,3 +255,24 @@ def test_a_pinpoint_body_read_by_the_server_reaches_moto_intact(
         "UpdateApplicationSettings", "moto", {"Limits": limits})
     assert update.response["ApplicationId"] == app_id
     assert (get.operation, get.answered_by, get.status) == ("GetApplicationSettings", "moto", 200)
+
+
+def test_an_export_s_objects_are_listed_over_http_once_the_clock_completes_it(
+    pinpoint_server: PinpointMockServer,
+) -> None:
+    s3 = client("s3", pinpoint_server.url)
+    s3.create_bucket(Bucket="audience")
+    s3.put_object(Bucket="audience", Key="in/a.csv", Body=CSV)
+    pinpoint = client("pinpoint", pinpoint_server.url)
+    app_id = pinpoint.create_app(CreateApplicationRequest={"Name": "x"})[
+        "ApplicationResponse"]["Id"]
+    pinpoint.create_import_job(ApplicationId=app_id, ImportJobRequest={
+        "Format": "CSV", "S3Url": "s3://audience/in/a.csv", "RoleArn": ROLE_ARN})
+    assert http("POST", f"{pinpoint_server.url}/_pinpoint_mock/advance", {"seconds": 60})[0] == 200
+    job = pinpoint.create_export_job(ApplicationId=app_id, ExportJobRequest={
+        "S3UrlPrefix": "s3://audience/exports/", "RoleArn": ROLE_ARN})["ExportJobResponse"]
+    assert s3.list_objects_v2(Bucket="audience", Prefix="exports/")["KeyCount"] == 0
+    assert http("POST", f"{pinpoint_server.url}/_pinpoint_mock/advance", {"seconds": 60})[0] == 200
+    # no read of the job in between: the S3 listing, served by moto, sees the objects at once
+    listed = s3.list_objects_v2(Bucket="audience", Prefix="exports/")
+    assert [item["Key"] for item in listed["Contents"]] == [f"exports/{job['Id']}/part-00000.gz"]

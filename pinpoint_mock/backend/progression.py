@@ -154,7 +154,7 @@ class Progression:
                 job.current = (view_until(plan, job.elapsed_seen), data)
         return data
 
-    def status(self, job: ImportJob) -> JobStatus:
+    def status(self, job: Job) -> JobStatus:
         """The status ``job`` shows now, without moving it (a read under ``"per_read"``
         would move it)."""
         with self.store.lock:
