@@ -171,8 +171,9 @@ def test_jobs_advance_fail_complete(
     assert control("POST", f"/_pinpoint_mock/jobs/{app_id}/{other}/complete")[1][
         "job_status"] == "COMPLETING"
     assert control("POST", f"/_pinpoint_mock/jobs/{app_id}/nope/advance") == (404, {
-        "message": f"No import job 'nope' in application '{app_id}' (account 123456789012, "
-                   "region us-east-1); pass the Id that create_import_job returned."})
+        "message": f"No import or export job 'nope' in application '{app_id}' (account "
+                   "123456789012, region us-east-1); pass the Id that create_import_job or "
+                   "create_export_job returned."})
     status, answer = control("POST", f"{path}/advance", {"region": 5})
     assert status == 400 and answer["message"].startswith("region must be a string")
 
