@@ -160,3 +160,35 @@ def endpoints_csv(rows: int, seed: int = 7) -> bytes:
             ]
         )
     return out.getvalue().encode("utf-8")
+
+
+SHORT_HEADER = (
+    ["ChannelType", "Address", "Id", "User.UserId", "Location.Country"]
+    + [f"Attributes.A{n:02d}" for n in range(1, 31)]
+    + [f"Metrics.M{n:02d}" for n in range(1, 11)]
+)
+"""45 columns, 40 of them holding one or two characters: 30 single-valued attributes and ten
+metrics (the shape in which a dict per endpoint costs most against the file's size)."""
+
+
+def short_columns_csv(rows: int, seed: int = 11) -> bytes:
+    """A CSV endpoint file of ``rows`` definitions under :data:`SHORT_HEADER`: unquoted cells,
+    attributes of one or two letters (one cell in eight empty), metrics of one or two digits.
+    Deterministic."""
+    rng = random.Random(seed)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    lines = [",".join(SHORT_HEADER)]
+    for n in range(rows):
+        email = n % 3 != 0
+        cells = [
+            "EMAIL" if email else "SMS",
+            f"u{n}@example.com" if email else f"+1555{n:07d}",
+            f"ep{n}",
+            f"u{n // 2}",
+            rng.choice(("PT", "US", "CH", "BR", "DE")),
+        ]
+        cells += ["" if rng.random() < 0.125 else rng.choice(letters) * rng.randint(1, 2)
+                  for _ in range(30)]
+        cells += [str(rng.randint(0, 99)) for _ in range(10)]
+        lines.append(",".join(cells))
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -4,16 +4,14 @@ iterating the same bytes, in alternating rounds inside one mock.
 
 The file (:func:`benchmarks._aws.endpoints_csv`: 12 columns, quoted fields, a repeated
 attribute column) is put in S3 once, untimed. A round of **ours** is CreateImportJob
-(``DefineSegment``, a new segment each round, ``RegisterEndpoints`` false), ``mock.advance``
-past the job's end and GetImportJob, which must show COMPLETED with every row processed. A
-round of the **baseline** is ``for row in csv.DictReader(TextIOWrapper(BytesIO(data),
-"utf-8"))`` over the same bytes. A small import runs first to warm the path up.
+(``DefineSegment``, a new segment each round, ``RegisterEndpoints`` false: nothing is kept),
+``mock.advance`` past the job's end and GetImportJob, which must show COMPLETED with every row
+processed. A round of the **baseline** is ``for row in csv.DictReader(TextIOWrapper(BytesIO(
+data), "utf-8"))`` over the same bytes. A small import runs first to warm the path up.
 
 Target (issue #7): our rows/second >= 1.0 x DictReader's, i.e. DictReader's time / ours >= 1.
 
-For information, the same import with ``RegisterEndpoints`` true (every definition built and
-kept as a readable endpoint) is timed too, in a fresh mock of its own (its endpoints are
-dropped with it), ``register_rounds`` rounds alternating with DictReader.
+The import that registers its endpoints (the default) is :mod:`benchmarks.registration`.
 """
 
 from __future__ import annotations
@@ -34,7 +32,6 @@ NAME = "throughput"
 class Config:
     rows: int
     rounds: int
-    register_rounds: int = 1
 
 
 FULL = Config(rows=250_000, rounds=5)
@@ -112,11 +109,6 @@ def run(config: Config = FULL) -> list[Figure]:
         t_ours, t_base = alternate(
             config.rounds, [lambda: importer.time(RegisterEndpoints=False), baseline]
         )
-    with mock_pinpoint_imports() as mock:
-        importer = _Importer(mock, pinpoint, data, config.rows)
-        t_register, t_base2 = alternate(
-            config.register_rounds, [lambda: importer.time(RegisterEndpoints=True), baseline]
-        )
 
     rate = config.rows / median(t_ours)
     base_rate = config.rows / median(t_base)
@@ -129,12 +121,5 @@ def run(config: Config = FULL) -> list[Figure]:
             f"ours {rate:,.0f} rows/s ({ms(median(t_ours))}), "
             f"DictReader {base_rate:,.0f} rows/s ({ms(median(t_base))})",
             Target(">=", 1.0),
-        ),
-        Figure(
-            NAME,
-            "  the same with RegisterEndpoints true: rows/s ours / DictReader",
-            median(ratios(t_base2, t_register)),
-            f"ours {config.rows / median(t_register):,.0f} rows/s ({ms(median(t_register))}), "
-            f"DictReader {config.rows / median(t_base2):,.0f} rows/s",
         ),
     ]

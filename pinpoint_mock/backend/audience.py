@@ -228,11 +228,11 @@ def select(app: Application, segment: Optional[Segment], version: Optional[int])
     """
     endpoints = app.endpoints
     if segment is None:
-        return Audience(_bodies(list(endpoints.values())))
+        return Audience(_bodies(endpoints.values()))
     label = f"segment '{segment.id}' version {_version_of(segment, version)}"
     if segment.segment_type == "IMPORT":
         ids, unrecorded = _import_ids(segment, _version_of(segment, version))
-        registered = [endpoints[i] for i in ids if i in endpoints]
+        registered = (endpoints[i] for i in ids if i in endpoints)
         audience = Audience(_bodies(registered))
         if unrecorded:
             audience.unexportable = unrecorded
@@ -246,8 +246,8 @@ def select(app: Application, segment: Optional[Segment], version: Optional[int])
     dimensions, groups = body.get("Dimensions"), body.get("SegmentGroups")
     if groups is None:
         if dimensions is None:
-            return Audience(_bodies(list(endpoints.values())))
+            return Audience(_bodies(endpoints.values()))
         predicate = dimensions_predicate(dimensions, f"{label}: Dimensions")
-        return Audience(_filtered(list(endpoints.values()), predicate))
+        return Audience(_filtered(endpoints.values(), predicate))
     members = _Evaluator(app).segment_ids(segment, version, label, 0)
-    return Audience(_bodies([endpoint for i, endpoint in endpoints.items() if i in members]))
+    return Audience(_bodies(endpoints[i] for i in endpoints if i in members))

@@ -24,17 +24,22 @@ choices where AWS is silent):
 * A header that is exactly ``User.UserId`` makes a file of user IDs: each non-blank row holds
   one or more IDs separated by spaces, each one a processed definition.
 
-Speed: the hot path is a plain loop. With nothing to hand over (``on_endpoint`` None) a row
-is accepted without building its definition when a few facts worked out once per header hold:
-``(ChannelType, OptOut, EndpointStatus)`` is one of the accepted tuples (one set lookup), the
-Address is not empty, the number cells parse, the attribute values are short enough, the line
-is not long (:class:`~pinpoint_mock.backend.object_text.ObjectText` tracks that per chunk, so
-the 15 KB endpoint bound holds), and no cell adds a custom name the application does not have
-yet. Any other row takes the full path (:meth:`CsvHeader.definition`, then
-:meth:`~pinpoint_mock.backend.import_result.Tally.commit`), which decides the same for the
-rows the fast path accepts. (A per-header function compiled with ``exec`` does the same
-checks about 10% faster; the plain loop already beats ``csv.DictReader`` by about 25% on
-``benchmarks/throughput.py``, so no code is generated.)
+Speed: the hot path is a plain loop. A row is accepted without building its definition when a
+few facts worked out once per header hold: ``(ChannelType, OptOut, EndpointStatus)`` is one of
+the accepted tuples (one set lookup), the Address is not empty, the number cells parse, the
+attribute values are short enough, the row is small enough for the 15 KB endpoint bound (the
+line is not long, which :class:`~pinpoint_mock.backend.object_text.ObjectText` tracks per
+chunk, or else its cells are counted), no cell holds a tab, and no cell adds a custom name the
+application does not have yet. With nothing to hand over (``on_endpoint`` None) it is then
+only counted; an import that registers hands the row's cells to the
+:data:`~pinpoint_mock.backend.import_result.RegisterRows` sink, which stores a new endpoint as
+they are (:meth:`~pinpoint_mock.backend.endpoint_table.EndpointTable.row_sink`) or declines
+it. Any other row, and a declined one, takes the full path (:meth:`CsvHeader.definition`, then
+:meth:`~pinpoint_mock.backend.import_result.Tally.commit` and ``on_endpoint``), which decides
+the same for the rows the fast path accepts (``tests/backend/test_endpoint_records.py``
+compares both on the samples and on fuzzed files). (A per-header function compiled with
+``exec`` does the same checks about 10% faster; the plain loop already beats
+``csv.DictReader`` by about 25% on ``benchmarks/throughput.py``, so no code is generated.)
 """
 
 from __future__ import annotations
@@ -227,10 +232,11 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
     check: Callable[[list[str]], Any] = len
     accept: frozenset[Any] = frozenset()
     accepted: dict[Any, int] = {}  # rows counted by the fast path, per check(row)
-    address = 0
+    address = overhead = 0
     numbers: tuple[int, ...] = ()
     value_columns: tuple[int, ...] = ()
     pending: tuple[int, ...] = ()
+    take: Optional[Callable[[list[str]], bool]] = None  # registers a row's new endpoint
     limit = MAX_ATTRIBUTE_VALUE_LENGTH
     in_piece = imported = failed = 0
     skipped = text.skipped_lines  # blank lines at the start, not given to the csv reader
@@ -242,7 +248,9 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                 for row in reader:
                     start = end + 1
                     end = skipped + reader.line_num
-                    if (len(row) == width and end == start and text.plain
+                    if (len(row) == width and end == start
+                            and (text.plain or (not text.has_tab and overhead
+                                                + 6 * sum(map(len, row)) <= MAX_ENDPOINT_BYTES))
                             and (fields := check(row)) in accept and row[address]):
                         for column in numbers:
                             cell = row[column]
@@ -258,7 +266,8 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                                 if len(row[column]) > limit:
                                     break
                             else:
-                                if not pending or not any(map(row.__getitem__, pending)):
+                                if ((not pending or not any(map(row.__getitem__, pending)))
+                                        and (take is None or take(row))):
                                     accepted[fields] += 1
                                     in_piece += 1
                                     imported += 1
@@ -275,11 +284,17 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                         if long_line < DEFAULT_LONG_LINE:  # earlier chunks were scanned for more
                             text.has_long_line, text.plain = True, False
                         text.long_line = max(long_line, 0)
-                        fast = header.fast_check() if lean else None
+                        register = tally.register_rows
+                        fast = header.fast_check() if lean or register else None
+                        if fast is not None and register is not None:
+                            take = register(header)
+                            if take is None:
+                                fast = None
                         if fast is not None:
                             width, check, accept = header.width, fast, header.accepted()
                             accepted = dict.fromkeys(accept, 0)
                             address = header.columns["Address"]
+                            overhead = header.overhead
                             numbers = tuple(column for *_, column, _ in header.numbers)
                             value_columns = tuple(header.value_columns())
                             pending = header.pending(tally.attribute_names)

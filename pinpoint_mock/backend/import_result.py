@@ -26,6 +26,7 @@ __all__ = [
     "ImportResult",
     "OnEndpoint",
     "Piece",
+    "RegisterRows",
     "Tally",
     "stop_message",
 ]
@@ -39,6 +40,13 @@ MAX_REPORTED_FAILURES = 100
 OnEndpoint = Callable[[Definition], Optional[str]]
 """Called with each definition that passed the rules; returns None when it is taken, else the
 reason it is refused (a row failure), e.g. a user ID's 15-endpoint quota."""
+
+RegisterRows = Callable[[Any], Optional[Callable[[list[str]], bool]]]
+"""Given the :class:`~pinpoint_mock.backend.csv_rows.CsvHeader` of a CSV object, returns the
+function that registers the new endpoint of a row of it that passed every rule (True) or
+declines the row (False: it then goes through :meth:`Tally.commit` and ``on_endpoint`` like
+any row), or None to send every row that way. See
+:meth:`~pinpoint_mock.backend.endpoint_table.EndpointTable.row_sink`."""
 
 # Pieces are the one thing kept per 100 definitions: slots keep them small where possible.
 _SLOTS: dict[str, Any] = {"slots": True} if sys.version_info >= (3, 10) else {}
@@ -109,6 +117,7 @@ class Tally:
         piece_size: definitions per piece.
         endpoint_exists: see :func:`~pinpoint_mock.backend.endpoint_rules.check_definition`.
         on_endpoint: see :data:`OnEndpoint`; None when nothing is kept.
+        register_rows: see :data:`RegisterRows` (only with ``on_endpoint``); None: none.
         attribute_names: the application's custom names (``Attributes.Plan``, ...); every
             definition that imports adds its own.
         counts: imported definitions per ChannelType, ``""`` for those without one.
@@ -122,8 +131,10 @@ class Tally:
         endpoint_exists: Callable[[str], bool],
         on_endpoint: OnEndpoint | None,
         attribute_names: set[str],
+        register_rows: RegisterRows | None = None,
     ) -> None:
         self.result = ImportResult()
+        self.register_rows = register_rows if on_endpoint is not None else None
         self.piece_size = piece_size
         self.endpoint_exists = endpoint_exists
         self.on_endpoint = on_endpoint

@@ -98,12 +98,13 @@ Failures
         a file of user IDs cannot be imported together with endpoint definitions, so its 4
             user IDs were not imported
 
-Performance: CSV rows that pass are counted without building a definition when nothing is
-handed over (see :mod:`~pinpoint_mock.backend.csv_rows`). On the 250,000-row, 31 MB file of
-``benchmarks/throughput.py`` (``python -m benchmarks --only throughput --only memory``), the
-whole import job (CreateImportJob to COMPLETED, ``RegisterEndpoints`` false) runs about 1.25
-times as fast as ``csv.DictReader`` merely iterating the same bytes, with a tracemalloc peak
-under 1 MB (about 0.025 of the file).
+Performance: CSV rows that pass are counted without building a definition, and when the
+import registers its endpoints, a new endpoint's row is stored as it is, one compact record
+(see :mod:`~pinpoint_mock.backend.csv_rows` and :mod:`~pinpoint_mock.backend.endpoint_table`).
+``python -m benchmarks --only throughput --only registration --only memory`` measures the
+whole import job (CreateImportJob to COMPLETED) on the 250,000-row, 31 MB file of
+``benchmarks/_aws.py`` against ``csv.DictReader`` merely iterating the same bytes, and its
+memory against the file's size (``docs/benchmarks.md`` has the figures).
 """
 
 from __future__ import annotations
@@ -126,6 +127,7 @@ from pinpoint_mock.backend.import_result import (
     ImportResult,
     OnEndpoint,
     Piece,
+    RegisterRows,
     Tally,
 )
 from pinpoint_mock.backend.json_rows import read_json
@@ -148,6 +150,7 @@ __all__ = [
     "READ_CHUNK_SIZE",
     "ImportResult",
     "Piece",
+    "RegisterRows",
     "SourceObject",
     "check_definition",
     "run_import",
@@ -308,6 +311,7 @@ def run_import(
     *,
     endpoint_exists: Callable[[str], bool] = lambda endpoint_id: False,
     on_endpoint: OnEndpoint | None = None,
+    register_rows: RegisterRows | None = None,
     piece_size: int = PIECE_SIZE,
     s3_url: str | None = None,
     attribute_names: set[str] | None = None,
@@ -327,6 +331,10 @@ def run_import(
             "Metrics": {"Purchases": 3.0}}`` (plus ``"Id"`` when given; empty fields absent).
             It returns None to take it, or the reason it refuses it (a row failure). Not called
             for user IDs. When None, nothing is kept.
+        register_rows: with ``on_endpoint``, the fast path of CSV rows that define a new
+            endpoint (see :data:`~pinpoint_mock.backend.import_result.RegisterRows`): such a
+            row, once it passed every rule, is handed to it as a list of cells instead of
+            being built into a definition. None: every definition goes to ``on_endpoint``.
         piece_size: definitions per piece (>= 1).
         s3_url: the job's ``S3Url``, named in the message when no object is read (optional;
             without it the message names the objects' longest common folder, if any).
@@ -344,7 +352,7 @@ def run_import(
     if piece_size < 1:
         raise ValueError(f"piece_size must be at least 1, got {piece_size}")
     names = set() if attribute_names is None else attribute_names
-    tally = Tally(piece_size, endpoint_exists, on_endpoint, names)
+    tally = Tally(piece_size, endpoint_exists, on_endpoint, names, register_rows)
     budget = _Budget(max_import_bytes)
     bucket: str | None = None
     common: str | None = None  # longest common prefix of the keys listed

@@ -8,6 +8,7 @@ Times are POSIX seconds (floats) on the mock's clock; :func:`iso8601` renders th
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass, field
@@ -204,6 +205,12 @@ class Job:
         self.current = None
 
 
+def cohort_of(endpoint_id: str) -> str:
+    """An endpoint's ``CohortId``: ``"0"`` to ``"99"``, stable for its Id (*mock*: from a SHA-1 of
+    the Id; AWS documents the cohorts, 0 to 99, not how an endpoint is assigned to one)."""
+    return str(int(hashlib.sha1(endpoint_id.encode()).hexdigest(), 16) % 100)
+
+
 @dataclass
 class ImportJob(Job):
     """An import job (``Type`` IMPORT); ``result`` is what the import read at creation."""
@@ -232,7 +239,18 @@ class ExportJob(Job):
 
 @dataclass
 class Endpoint:
-    """A registered endpoint: its ``EndpointRequest`` fields plus the ones Pinpoint adds."""
+    """A registered endpoint: its ``EndpointRequest`` fields plus the ones Pinpoint adds.
+
+    The application's :class:`~pinpoint_mock.backend.endpoint_table.EndpointTable` keeps an
+    encoded record per endpoint and builds one of these on each read: changing it changes
+    nothing stored (the backend stores a changed endpoint with ``EndpointTable.put``).
+
+    Attributes:
+        fields: the ``EndpointBatchItem``-shaped fields registered (``Id`` among them when the
+            definition gave one), with ``EndpointStatus`` and ``EffectiveDate``.
+        creation_date: POSIX seconds of its first registration.
+        cohort_id: see :func:`cohort_of`.
+    """
 
     application_id: str
     id: str

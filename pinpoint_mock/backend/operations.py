@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import hashlib
 import uuid
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Protocol, TypeVar, Union
 
@@ -21,9 +20,16 @@ from pinpoint_mock.backend.endpoint_rules import (
     check_definition,
     show,
 )
+from pinpoint_mock.backend.endpoint_table import Record, derived_endpoint_id
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
 from pinpoint_mock.backend.exporter import Exporter, ObjectSink
-from pinpoint_mock.backend.importer import ImportResult, Piece, SourceObject, run_import
+from pinpoint_mock.backend.importer import (
+    ImportResult,
+    Piece,
+    RegisterRows,
+    SourceObject,
+    run_import,
+)
 from pinpoint_mock.backend.lifecycle import view_at
 from pinpoint_mock.backend.models import (
     Contribution,
@@ -31,6 +37,7 @@ from pinpoint_mock.backend.models import (
     ImportJob,
     Job,
     Segment,
+    cohort_of,
     iso8601,
     segment_arn,
 )
@@ -532,15 +539,23 @@ class Backend:
             result.failures.append(message)  # no definition was read: TotalFailures stays 0
             return result
         on_endpoint: Optional[Callable[[dict[str, Any]], Optional[str]]] = None
+        register_rows: Optional[RegisterRows] = None
         if register:
             now = self.clock()  # every endpoint of the job is changed at CreateImportJob
-            on_endpoint = functools.partial(self._register, app, now=(now, iso8601(now)),
-                                            journal=journal, registered=registered)
+            stamp = (now, iso8601(now))
+            on_endpoint = functools.partial(self._register, app, now=stamp, journal=journal,
+                                            registered=registered)
+            # new endpoints of CSV rows: stored as row records, straight from the reader
+            register_rows = functools.partial(app.endpoints.row_sink, created=stamp[0],
+                                              effective_date=stamp[1],
+                                              created_ids=journal.created,
+                                              registered=registered)
         return run_import(
             objects,
             str(request["Format"]),
             endpoint_exists=app.endpoints.__contains__,
             on_endpoint=on_endpoint,
+            register_rows=register_rows,
             s3_url=str(request["S3Url"]),
             attribute_names=app.attribute_names,
         )
@@ -602,10 +617,11 @@ class Backend:
         counts: dict[str, int] = {}
         reached: dict[str, None] = {}
         for user_id in result.user_ids:
-            for endpoint_id in app.endpoints_by_user.get(user_id, {}):
+            for endpoint_id in app.endpoints_by_user.get(user_id):
                 reached[endpoint_id] = None
+        endpoints = app.endpoints
         for endpoint_id in reached:
-            channel = app.endpoints[endpoint_id].channel_type
+            channel = endpoints[endpoint_id].channel_type
             if channel:
                 counts[channel] = counts.get(channel, 0) + 1
         return _Reach(len(reached), counts, result.imported, registered, list(reached))
@@ -679,12 +695,14 @@ class Backend:
         if now is None:
             seconds = self.clock()
             now = (seconds, iso8601(seconds))
-        endpoint_id = str(fields.get("Id") or _derived_endpoint_id(fields))
-        existing = app.endpoints.get(endpoint_id)
+        endpoint_id = str(fields.get("Id") or derived_endpoint_id(
+            str(fields.get("ChannelType", "")), str(fields.get("Address", ""))))
+        table = app.endpoints
+        existing = table.get(endpoint_id)
         merged = _merged(existing.fields, fields) if existing is not None else dict(fields)
         user_id = (merged.get("User") or {}).get("UserId")
         if user_id:
-            owned = app.endpoints_by_user.get(str(user_id), {})
+            owned = app.endpoints_by_user.get(str(user_id))
             if endpoint_id not in owned and len(owned) >= MAX_ENDPOINTS_PER_USER:
                 return (f"User.UserId {show(user_id)} may have at most "
                         f"{MAX_ENDPOINTS_PER_USER} endpoints and already has {len(owned)}")
@@ -695,29 +713,20 @@ class Backend:
         if request_id is not None and "RequestId" not in fields:
             merged["RequestId"] = request_id
         if journal is not None:
-            journal.touch(endpoint_id, existing)
+            journal.touch(endpoint_id, table.record(endpoint_id))
         if existing is not None:
-            old_user = existing.user_id
-            existing.fields = merged
-            endpoint = existing
+            endpoint = Endpoint(app.application_id, endpoint_id, merged, existing.creation_date,
+                                existing.cohort_id)
         else:
-            old_user = None
-            endpoint = Endpoint(
-                application_id=app.application_id,
-                id=endpoint_id,
-                fields=merged,
-                creation_date=now[0],
-                cohort_id=str(int(hashlib.sha1(endpoint_id.encode()).hexdigest(), 16) % 100),
-            )
-            app.endpoints[endpoint.id] = endpoint
-        _move_user(app, endpoint.id, old_user, endpoint.user_id)
+            endpoint = Endpoint(app.application_id, endpoint_id, merged, now[0],
+                                cohort_of(endpoint_id))
+        table.put(endpoint, existing)
         if registered is not None:
             registered.append(endpoint.id)
         return None
 
     def _unregister(self, app: Application, endpoint: Endpoint) -> None:
-        app.endpoints.pop(endpoint.id, None)
-        _move_user(app, endpoint.id, endpoint.user_id, None)
+        app.endpoints.pop(endpoint.id)
 
     def _endpoint(self, app: Application, endpoint_id: str) -> Endpoint:
         endpoint = app.endpoints.get(endpoint_id)
@@ -733,7 +742,8 @@ class Backend:
             raise NotFoundError(
                 f"User '{user_id}' has no endpoints in application '{app.application_id}'."
             )
-        return [app.endpoints[endpoint_id] for endpoint_id in ids]
+        endpoints = app.endpoints
+        return [endpoints[endpoint_id] for endpoint_id in ids]
 
 
 MAX_BATCH_ITEMS = 100
@@ -796,32 +806,36 @@ def import_job_definition(request: Mapping[str, Any], account_id: str) -> dict[s
 
 class _Journal:
     """What an operation changed in an application's endpoints and custom names, to undo it
-    when the operation fails half-way (a refused or failed operation changes nothing)."""
+    when the operation fails half-way (a refused or failed operation changes nothing).
+
+    Attributes:
+        created: Ids of the endpoints the operation created (the import's fast path appends
+            to it directly).
+        updated: ``(Id, record before the change)`` of the endpoints it changed.
+    """
 
     def __init__(self, app: Application) -> None:
         self.app = app
         self.names = set(app.attribute_names)
         self.created: list[str] = []
-        self.updated: list[tuple[Endpoint, dict[str, Any]]] = []
+        self.updated: list[tuple[str, Record]] = []
 
-    def touch(self, endpoint_id: str, existing: Optional[Endpoint]) -> None:
-        """Record the state of an endpoint about to change (None: it is about to be made)."""
-        if existing is None:
+    def touch(self, endpoint_id: str, record: Optional[Record]) -> None:
+        """Record the stored record of an endpoint about to change (None: it is about to be
+        made)."""
+        if record is None:
             self.created.append(endpoint_id)
         else:
-            self.updated.append((existing, existing.fields))
+            self.updated.append((endpoint_id, record))
 
     def undo(self) -> None:
         """Put back every endpoint and name as they were before the first change."""
         app = self.app
-        for endpoint, fields in reversed(self.updated):
-            old_user = endpoint.user_id
-            endpoint.fields = fields
-            _move_user(app, endpoint.id, old_user, endpoint.user_id)
+        table = app.endpoints
+        for endpoint_id, record in reversed(self.updated):
+            table.restore(endpoint_id, record)
         for endpoint_id in reversed(self.created):
-            endpoint = app.endpoints.pop(endpoint_id, None)
-            if endpoint is not None:
-                _move_user(app, endpoint_id, endpoint.user_id, None)
+            table.restore(endpoint_id, None)
         app.attribute_names.clear()
         app.attribute_names.update(self.names)
 
@@ -829,22 +843,6 @@ class _Journal:
 def _always(endpoint_id: str) -> bool:
     """UpdateEndpoint needs no ChannelType or Address: treat the endpoint as existing."""
     return True
-
-
-def _move_user(app: Application, endpoint_id: str, old: Optional[str], new: Optional[str]) -> None:
-    """Move ``endpoint_id`` from user ``old``'s endpoints to user ``new``'s (either may be None)."""
-    if old == new:
-        if new is not None:
-            app.endpoints_by_user.setdefault(new, {})[endpoint_id] = None
-        return
-    if old is not None:
-        users = app.endpoints_by_user.get(old)
-        if users is not None:
-            users.pop(endpoint_id, None)
-            if not users:
-                app.endpoints_by_user.pop(old, None)
-    if new is not None:
-        app.endpoints_by_user.setdefault(new, {})[endpoint_id] = None
 
 
 def _next_version(segment: Segment, changes: Mapping[str, Any], now: float) -> dict[str, Any]:
@@ -867,12 +865,6 @@ def _merged(current: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, 
         else:
             merged[key] = value
     return merged
-
-
-def _derived_endpoint_id(fields: Mapping[str, Any]) -> str:
-    """A stable Id for a definition without one: from its ChannelType and Address."""
-    seed = f"{fields.get('ChannelType', '')}:{fields.get('Address', '')}"
-    return hashlib.sha1(seed.encode()).hexdigest()[:32]
 
 
 def _listing_body(items: list[dict[str, Any]], next_token: Optional[str]) -> dict[str, Any]:

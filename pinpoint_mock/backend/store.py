@@ -15,8 +15,9 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Iterator, Optional, Sequence, TypeVar
 
+from pinpoint_mock.backend.endpoint_table import EndpointTable, UserIndex
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
-from pinpoint_mock.backend.models import Endpoint, ExportJob, ImportJob, Job, Segment
+from pinpoint_mock.backend.models import ExportJob, ImportJob, Job, Segment
 
 DEFAULT_PAGE_SIZE = 100
 """Items per page when ``PageSize`` is absent (AWS documents no default; the mock's choice)."""
@@ -118,17 +119,30 @@ class JobTable(Generic[J]):
 
 @dataclass
 class Application:
-    """The mock's state for one Pinpoint application (the app itself is moto's)."""
+    """The mock's state for one Pinpoint application (the app itself is moto's).
+
+    ``endpoints`` holds the registered endpoints (see
+    :mod:`~pinpoint_mock.backend.endpoint_table`); ``endpoints_by_user`` is its user index.
+    ``compact`` False keeps the endpoints as objects (the reference representation).
+    """
 
     application_id: str
+    compact: bool = True
     segments: dict[str, Segment] = field(default_factory=dict)
     segment_listing: Listing[Segment] = field(default_factory=lambda: Listing(_sequence))
     imports: JobTable[ImportJob] = field(default_factory=JobTable)
     exports: JobTable[ExportJob] = field(default_factory=JobTable)
-    endpoints: dict[str, Endpoint] = field(default_factory=dict)
-    endpoints_by_user: dict[str, dict[str, None]] = field(default_factory=dict)
     attribute_names: set[str] = field(default_factory=set)
     """Custom names the app has (``Attributes.Plan``, ``Metrics.Visits``, ...): 250 at most."""
+    endpoints: EndpointTable = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.endpoints = EndpointTable(self.application_id, self.compact)
+
+    @property
+    def endpoints_by_user(self) -> UserIndex:
+        """Each user's endpoint Ids, oldest first."""
+        return self.endpoints.users
 
     @property
     def jobs(self) -> dict[str, ImportJob]:
@@ -159,11 +173,20 @@ class Store:
 
     ``app_exists`` answers whether an application exists (moto owns applications). Every
     method may be called from several threads; callers hold :attr:`lock` around a
-    read-modify-write of several records.
+    read-modify-write of several records. ``compact_endpoints`` False keeps each registered
+    endpoint as an object instead of an encoded record (the reference representation, for
+    tests; see :mod:`~pinpoint_mock.backend.endpoint_table`).
     """
 
-    def __init__(self, account_id: str, region: str, app_exists: Callable[[str], bool]):
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        app_exists: Callable[[str], bool],
+        compact_endpoints: bool = True,
+    ):
         self.account_id = account_id
+        self.compact_endpoints = compact_endpoints
         self.region = region
         self.lock = threading.RLock()
         self._app_exists = app_exists
@@ -194,7 +217,9 @@ class Store:
         app = self._applications.get(application_id)
         if app is None:
             with self.lock:
-                app = self._applications.setdefault(application_id, Application(application_id))
+                app = self._applications.setdefault(
+                    application_id, Application(application_id, self.compact_endpoints)
+                )
         return app
 
     def app_seen(self, application_id: str, created: Optional[float] = None) -> tuple[int, float]:
