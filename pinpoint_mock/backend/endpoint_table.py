@@ -131,8 +131,9 @@ class UserIndex:
 
 
 class EndpointTable(Mapping[str, Endpoint]):
-    """The endpoints of one application by Id, in registration order (a read-only ``Mapping``
-    whose values are decoded on each read; see the module docstring).
+    """The endpoints of one application by Id, in registration order (a ``Mapping`` whose
+    values are decoded on each read, see the module docstring; ``table[id] = endpoint`` and
+    ``del table[id]`` change it as :meth:`put` and :meth:`pop` do).
 
     Args:
         application_id: the application (each decoded endpoint names it).
@@ -235,6 +236,17 @@ class EndpointTable(Mapping[str, Endpoint]):
             self._records[endpoint.id] = endpoint
         old_user = previous.user_id if previous is not None else None
         self.users.move(endpoint.id, old_user, endpoint.user_id)
+
+    def __setitem__(self, endpoint_id: str, endpoint: Endpoint) -> None:
+        """``table[endpoint.id] = endpoint``: :meth:`put` it over what is stored."""
+        if endpoint_id != endpoint.id:
+            raise KeyError(f"an endpoint is stored under its own Id ({endpoint.id!r}), "
+                           f"not {endpoint_id!r}.")
+        self.put(endpoint, self.get(endpoint_id))
+
+    def __delitem__(self, endpoint_id: str) -> None:
+        if self.pop(endpoint_id) is None:
+            raise KeyError(endpoint_id)
 
     def pop(self, endpoint_id: str) -> Optional[Endpoint]:
         """Remove an endpoint and return it (None when there is none)."""

@@ -426,3 +426,16 @@ def test_json_records_keep_json_types_and_lone_surrogates() -> None:
     assert again.fields == fields and again.creation_date == 1.25 and again.cohort_id == "7"
     assert type(again.fields["Metrics"]["Int"]) is int
     assert table.pop("e\udc80") == again and table.pop("e\udc80") is None and len(table) == 0
+
+
+def test_item_assignment_stores_under_the_endpoints_own_id() -> None:
+    table = EndpointTable(APP)
+    table["e1"] = Endpoint(APP, "e1", {"User": {"UserId": "u"}}, 0.0, "1")
+    table["e1"] = Endpoint(APP, "e1", {"User": {"UserId": "v"}}, 0.0, "1")
+    assert table.users.items() == [("v", ("e1",))]
+    with pytest.raises(KeyError, match="stored under its own Id"):
+        table["e2"] = Endpoint(APP, "e1", {}, 0.0, "1")
+    del table["e1"]
+    assert len(table) == 0 and len(table.users) == 0
+    with pytest.raises(KeyError):
+        del table["e1"]
