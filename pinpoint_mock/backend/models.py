@@ -8,6 +8,7 @@ Times are POSIX seconds (floats) on the mock's clock; :func:`iso8601` renders th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -208,7 +209,12 @@ class Job:
 def cohort_of(endpoint_id: str) -> str:
     """An endpoint's ``CohortId``: ``"0"`` to ``"99"``, stable for its Id (*mock*: from a SHA-1 of
     the Id; AWS documents the cohorts, 0 to 99, not how an endpoint is assigned to one)."""
-    return str(int(hashlib.sha1(endpoint_id.encode()).hexdigest(), 16) % 100)
+    return str(int.from_bytes(hashlib.sha1(endpoint_id.encode()).digest(), "big") % 100)
+
+
+_creation_text = functools.lru_cache(maxsize=1024)(iso8601)
+""":func:`iso8601` of an endpoint's creation date: the endpoints of one import share it, and
+an export renders it for each of them."""
 
 
 @dataclass
@@ -278,6 +284,6 @@ class Endpoint:
             ApplicationId=self.application_id,
             Id=self.id,
             CohortId=self.cohort_id,
-            CreationDate=iso8601(self.creation_date),
+            CreationDate=_creation_text(self.creation_date),
         )
         return body
