@@ -298,28 +298,26 @@ class EndpointTable(Mapping[str, Endpoint]):
         schema = _Schema(header, created, effective_date, id_column, user_column)
         prefix = f"{len(self._schemas)}\t"
         self._schemas.append(schema)
-        records, users, derive = self._records, self.users._ids, derived_endpoint_id
+        store, users, derive = self._records.setdefault, self.users._ids, derived_endpoint_id
         channel_column, address_column = columns["ChannelType"], columns["Address"]
         append_id = created_ids.append
         note_id = registered.append if registered is not None else None
         most = MAX_ENDPOINTS_PER_USER
 
         def take(row: list[str]) -> bool:
-            endpoint_id = row[id_column] if id_column >= 0 else ""
-            if endpoint_id:
-                if endpoint_id in records:
-                    return False
-            else:
-                endpoint_id = derive(row[channel_column], row[address_column])
-                if endpoint_id in records:
-                    return False
+            given = row[id_column] if id_column >= 0 else ""
+            endpoint_id = given or derive(row[channel_column], row[address_column])
             user_id = row[user_column] if user_column >= 0 else ""
             owned = users.get(user_id) if user_id else None
             if owned is not None and type(owned) is not str and len(owned) >= most:
                 return False
-            if id_column >= 0 and row[id_column]:
+            if given:
                 row[id_column] = _ID_MARK
-            records[endpoint_id] = (prefix + "\t".join(row)).encode()
+            record = (prefix + "\t".join(row)).encode()
+            if store(endpoint_id, record) is not record:  # registered already: an update
+                if given:
+                    row[id_column] = given
+                return False
             if user_id:
                 if owned is None:
                     users[user_id] = endpoint_id
