@@ -78,6 +78,11 @@ def handles(path: str) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/") or path.startswith(CHAOS)
 
 
+_NO_BODY = frozenset({"health", "reset", "list_faults", "clear_faults", "remove_fault", "calls",
+                      "chaos_get"})
+"""The routes that read no body: a body with fields is refused, not ignored."""
+
+
 def _json(status: int, body: Any) -> Response:
     return Response(json.dumps(body, default=_jsonable), status=status,
                     content_type="application/json")
@@ -127,6 +132,9 @@ class ControlPlane:
                 f"listed in 'routes'."), "routes": _route_list()})
         try:
             body = self._body(request)
+            if endpoint in _NO_BODY and body not in (None, {}):
+                raise BadInputError(f"{request.method} {request.path} takes no fields; send "
+                                    "no body (or {}).")
             handler = getattr(self, f"_{endpoint}")
             status, payload = handler(body, **args)
         except BadInputError as error:
@@ -296,7 +304,10 @@ def fault_from(fields: Mapping[str, Any]) -> Fault:
     """
     values = dict(fields)
     status = values.get("status")
-    preset = _PRESETS.get(status) if isinstance(status, int) else None
+    if isinstance(status, bool) or not isinstance(status, int):
+        raise BadInputError(f"Fault \"status\" must be a JSON number from 400 to 599, e.g. 429; "
+                            f"got {json.dumps(status)}.")
+    preset = _PRESETS.get(status)
     if "code" not in values:
         if preset is None:
             raise BadInputError(

@@ -77,7 +77,9 @@ class JobControl:
             The status the job shows now.
 
         Raises:
-            JobNotFoundError: no such application or job (a ``LookupError``).
+            JobNotFoundError: no such application or job, or ``region=`` is not a region moto
+                offers Pinpoint in (a ``LookupError``).
+            TypeError: an Id, ``region`` or ``account_id`` is not a string.
             AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
             JobStateError: the job is already COMPLETED or FAILED, or it waits in PENDING_JOB
                 while ``max_running_jobs`` jobs are running (a ``ValueError``).
@@ -114,7 +116,9 @@ class JobControl:
             account_id: the job's account; None (default): whichever account holds it.
 
         Raises:
-            JobNotFoundError: no such application or job (a ``LookupError``).
+            JobNotFoundError: no such application or job, or ``region=`` is not a region moto
+                offers Pinpoint in (a ``LookupError``).
+            TypeError: an Id, ``region`` or ``account_id`` is not a string.
             AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
             JobStateError: the job is already COMPLETED, FAILED or COMPLETING (a
                 ``ValueError``).
@@ -140,7 +144,9 @@ class JobControl:
         needs its bucket: without it, it ends FAILED all the same (see the export rules).
 
         Raises:
-            JobNotFoundError: no such application or job (a ``LookupError``).
+            JobNotFoundError: no such application or job, or ``region=`` is not a region moto
+                offers Pinpoint in (a ``LookupError``).
+            TypeError: an Id, ``region`` or ``account_id`` is not a string.
             AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
             JobStateError: the job is already COMPLETED, FAILED or FAILING, or it is an export
                 whose segment the mock refused to evaluate (it has nothing to write) (a
@@ -176,13 +182,28 @@ class JobControl:
         region: Optional[str],
         account_id: Optional[str],
     ) -> tuple[Progression, Job]:
+        _check_arguments(application_id, job_id, region, account_id)
         state = self._active_state()
         if region is not None:
             account = account_id if account_id is not None else default_account()
-            backends = [state.backend(account, region)]
+            try:
+                backends = [state.backend(account, region)]
+            except KeyError:  # moto has no Pinpoint backend for that name
+                raise JobNotFoundError(
+                    f"{region!r} is not a region moto offers Pinpoint in; pass region= as "
+                    "the client's region_name (e.g. 'us-east-1'), or leave it out to search "
+                    "every region."
+                ) from None
         else:
-            backends = [b for b in state.backends()
+            served = state.backends()
+            backends = [b for b in served
                         if account_id is None or b.store.account_id == account_id]
+            if not backends and served:
+                raise JobNotFoundError(
+                    f"The mock has served no region of account {account_id!r} (it has served "
+                    f"{_regions_by_account(served)}); pass the account_id the job was "
+                    "created in, or leave it out."
+                )
         apps, found = [], []
         for backend in backends:
             try:
@@ -228,6 +249,18 @@ class JobControl:
         )
 
 
+def _check_arguments(application_id: object, job_id: object, region: object,
+                     account_id: object) -> None:
+    for name, value, optional in (("application_id", application_id, False),
+                                  ("job_id", job_id, False), ("region", region, True),
+                                  ("account_id", account_id, True)):
+        if not isinstance(value, str) and not (optional and value is None):
+            raise TypeError(
+                f"Job control takes {name} as a string (the Id or name the client used); got "
+                f"{type(value).__name__}."
+            )
+
+
 def _where(backend: Backend) -> str:
     return f"account {backend.store.account_id}, region {backend.store.region}"
 
@@ -237,6 +270,6 @@ def _regions_by_account(backends: list[Backend]) -> str:
     for backend in backends:
         regions.setdefault(backend.store.account_id, []).append(backend.store.region)
     if not regions:
-        return "none yet"
+        return "none since the mock started or its data was last reset"
     return "; ".join(f"account {account}: {', '.join(sorted(names))}"
                      for account, names in sorted(regions.items()))

@@ -26,6 +26,7 @@ handed to moto, which would otherwise wait for a body already read.
 from __future__ import annotations
 
 import io
+import warnings
 from http import HTTPStatus
 from typing import Any, Callable, Iterable, Mapping, Optional, cast
 from urllib.parse import quote
@@ -46,7 +47,10 @@ def moto_application() -> WsgiApp:
     Raises:
         ImportError: moto's ``server`` extra (Flask) is not installed.
     """
-    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    with warnings.catch_warnings():
+        # Without Flask, moto warns before its ImportError; the caller says what to install.
+        warnings.filterwarnings("ignore", message="When using MotoServer", category=UserWarning)
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
     return DomainDispatcherApplication(create_backend_app)
 

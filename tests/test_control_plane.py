@@ -100,6 +100,18 @@ def test_bad_input_is_400_with_one_sentence(control: Control, body: Any, message
     assert control("POST", "/_pinpoint_mock/advance", body) == (400, {"message": message})
 
 
+@pytest.mark.parametrize("method, path", [
+    ("POST", "/_pinpoint_mock/reset"), ("DELETE", "/_pinpoint_mock/faults"),
+    ("DELETE", "/_pinpoint_mock/faults/f-1"), ("GET", "/_pinpoint_mock/calls"),
+])
+def test_a_route_that_reads_no_body_refuses_fields(
+        control: Control, job: tuple[str, str], method: str, path: str) -> None:
+    assert control(method, path, {"x": 1}) == (400, {
+        "message": f"{method} {path} takes no fields; send no body (or {{}})."})
+    assert control("GET", "/_pinpoint_mock/calls")[1]["calls"]  # nothing was reset
+    assert control("POST", "/_pinpoint_mock/reset", {})[0] == 200
+
+
 def test_faults_added_listed_fired_and_removed(
     control: Control, pinpoint: Any, job: tuple[str, str], monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -140,6 +152,12 @@ def test_faults_added_listed_fired_and_removed(
      "'GetImportJob'?); use '*' or an operation name of botocore's Pinpoint model, such as "
      "the ones this mock serves: "),
     ({"status": 429}, "Missing field 'operation'; send e.g. "),
+    ({"operation": "GetImportJob", "status": "429"},
+     'Fault "status" must be a JSON number from 400 to 599, e.g. 429; got "429".'),
+    ({"operation": "GetImportJob", "status": "429", "code": "Throttled"},
+     'Fault "status" must be a JSON number from 400 to 599, e.g. 429; got "429".'),
+    ({"operation": "GetImportJob", "status": True},
+     'Fault "status" must be a JSON number from 400 to 599, e.g. 429; got true.'),
     ({"operation": "GetImportJob", "status": 429, "times": 0},
      "Fault times must be a whole number >= 1, or None to answer every matching attempt; "
      "got 0."),

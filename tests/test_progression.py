@@ -421,12 +421,37 @@ def test_the_job_is_found_in_whatever_region_holds_it(start: Callable[..., Jobs]
     assert read["JobStatus"] == "FAILING"
 
 
+def test_a_region_moto_does_not_know_is_named_not_a_key_error(
+        start: Callable[..., Jobs]) -> None:
+    jobs = start()
+    _, app_id, job = european_job()
+    for region in ("us-east1", "US-EAST-1", "", "mars-1"):
+        for control in (jobs.mock.advance_job, jobs.mock.fail_job, jobs.mock.complete_job,
+                        jobs.mock.job_status):
+            with pytest.raises(JobNotFoundError,
+                               match=f"^{region!r} is not a region moto offers Pinpoint in"):
+                control(app_id, job["Id"], region=region)
+    assert jobs.mock.job_status(app_id, job["Id"]) == "CREATED"
+
+
+def test_ids_of_the_wrong_type_are_named(start: Callable[..., Jobs]) -> None:
+    jobs = start()
+    _, app_id, job = european_job()
+    with pytest.raises(TypeError, match="^Job control takes job_id as a string .*got dict"):
+        jobs.mock.advance_job(app_id, {"Id": job["Id"]})  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="application_id as a string .*got NoneType"):
+        jobs.mock.fail_job(None, job["Id"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="region as a string .*got int"):
+        jobs.mock.complete_job(app_id, job["Id"], region=1)  # type: ignore[arg-type]
+
+
 def test_region_and_account_narrow_the_search(start: Callable[..., Jobs]) -> None:
     jobs = start()
     europe, app_id, job = european_job()
     with pytest.raises(JobNotFoundError, match="in account 123456789012, region us-east-1;"):
         jobs.mock.fail_job(app_id, job["Id"], region="us-east-1")
-    with pytest.raises(JobNotFoundError, match=r"any region the mock has served \(none yet\)"):
+    with pytest.raises(JobNotFoundError, match=r"no region of account '111111111111' \(it has "
+                       r"served account 123456789012: eu-west-1"):
         jobs.mock.fail_job(app_id, job["Id"], account_id="111111111111")
     with pytest.raises(JobNotFoundError, match="account 111111111111, region eu-west-1"):
         jobs.mock.fail_job(app_id, job["Id"], region="eu-west-1", account_id="111111111111")

@@ -23,8 +23,11 @@ segment=$(aws pinpoint get-import-job --application-id "$app" --job-id "$job" \
 aws pinpoint get-segment-import-jobs --application-id "$app" --segment-id "$segment" \
   --query 'ImportJobsResponse.Item[0].[JobStatus,TotalProcessed]' --output text  # COMPLETED 2
 
-# An injected 429: the CLI retries it, then reports TooManyRequestsException (exit status 254).
+# An injected 429: the CLI retries it, then reports TooManyRequestsException with exit status
+# 255 (AWS CLI v1, the awscli package; v2 exits 254 for a service error).
 control faults '{"operation": "GetSegmentImportJobs", "status": 429}'
-if aws pinpoint get-segment-import-jobs --application-id "$app" --segment-id "$segment"; then
-  echo "the 429 fault did not fire" >&2; exit 1
+status=0
+aws pinpoint get-segment-import-jobs --application-id "$app" --segment-id "$segment" || status=$?
+if [ "$status" -ne 255 ]; then
+  echo "expected the CLI to exit 255 after the 429s, got $status" >&2; exit 1
 fi
