@@ -19,8 +19,10 @@ Everything else is left to moto's callbacks and pass-through as before (requests
 of this process, and unsigned requests to other hosts, are sent).
 
 Internals relied on (canaries in ``tests/test_canaries.py``): ``moto.core.models.
-responses_mock`` and ``botocore_stubber.process_prepared_request(request)`` (the callback moto
-registers), the registry preferring a plain ``responses.CallbackResponse``.
+responses_mock`` and ``botocore_stubber.process_request(request)`` (the handler behind the
+callback moto registers), the registry preferring a plain ``responses.CallbackResponse``, and
+its callbacks kept per method in ``CustomRegistry._registered`` (which :func:`_remove` takes
+ours out of).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ import re
 from typing import Any, Optional, Union
 
 import responses
+from botocore.awsrequest import AWSPreparedRequest
+from botocore.compat import HTTPHeaders
 from moto.core.models import botocore_stubber as moto_stubber
 from moto.core.models import responses_mock
 from requests import PreparedRequest
@@ -72,11 +76,15 @@ def _takes(request: PreparedRequest) -> tuple[bool, str]:
 
 
 def _ask_moto(request: PreparedRequest, url: str) -> Optional[MotoAnswer]:
+    """moto's answer to ``request`` sent to ``url``, as moto's own callback gets it: the
+    request as botocore's ``AWSPreparedRequest``, to ``BotocoreStubber.process_request`` (moto
+    5.2's ``process_prepared_request`` does the same; earlier versions lack it)."""
     _transport.before_moto()
-    if url != request.url:
-        request = request.copy()
-        request.prepare_url(url, {})
-    answer: Optional[MotoAnswer] = moto_stubber.process_prepared_request(request)
+    headers = HTTPHeaders()
+    for name, value in request.headers.items():
+        headers[name] = value
+    prepared = AWSPreparedRequest(str(request.method), url, headers, request.body, False)
+    answer: Optional[MotoAnswer] = moto_stubber.process_request(prepared)
     return answer
 
 
@@ -130,4 +138,22 @@ class RequestsTransport(_transport.Transport):
     @classmethod
     def uninstall(cls) -> None:
         while _registered:
-            responses_mock.remove(_registered.pop())
+            _remove(_registered.pop())
+
+
+def _remove(callback: responses.CallbackResponse) -> None:
+    """Take one of our callbacks out of moto's registry, by identity.
+
+    moto's ``CustomRegistry`` keeps its callbacks in ``_registered`` (a list per method).
+    moto 5.0.23 (the floor) has no ``remove`` of its own, and ``responses``' inherited one
+    loops for ever on its ``registered`` property (a new list each time). Any other registry:
+    its ``remove``.
+    """
+    registry = responses_mock.get_registry()
+    by_method = getattr(registry, "_registered", None)
+    if isinstance(by_method, dict):
+        kept = by_method.get(callback.method)
+        if kept:
+            kept[:] = [response for response in kept if response is not callback]
+    else:
+        responses_mock.remove(callback)

@@ -9,7 +9,8 @@ active in-process mock (model: moto's ``ThreadedMotoServer``); :func:`serve` is 
 moto behaviour relied on (canaries in ``tests/test_canaries.py``):
 ``moto.moto_server.werkzeug_app.DomainDispatcherApplication(create_backend_app)`` (moto's
 server application, which serves the service of a request's SigV4 scope) and its
-``MotoRequestHandler`` (which keeps S3 metadata headers with underscores).
+``MotoRequestHandler`` (which keeps S3 metadata headers with underscores; werkzeug's handler
+where moto has none, as in 5.0.23).
 """
 
 from __future__ import annotations
@@ -46,12 +47,20 @@ class MockServerError(RuntimeError):
 
 
 def _request_handler(quiet: bool) -> Any:
-    from moto.moto_server.werkzeug_app import MotoRequestHandler
+    """moto's request handler (S3 metadata keys with underscores kept), or, in moto versions
+    without it (5.0.23, the floor), werkzeug's, as moto's own server then used."""
+    from werkzeug.serving import WSGIRequestHandler
+
+    Handler: type[WSGIRequestHandler]
+    try:
+        from moto.moto_server.werkzeug_app import MotoRequestHandler as Handler
+    except ImportError:
+        Handler = WSGIRequestHandler
 
     if not quiet:
-        return MotoRequestHandler
+        return Handler
 
-    class QuietHandler(MotoRequestHandler):
+    class QuietHandler(Handler):  # type: ignore[valid-type,misc]
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass
 
