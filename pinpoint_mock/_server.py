@@ -51,16 +51,18 @@ def _request_handler(quiet: bool) -> Any:
     without it (5.0.23, the floor), werkzeug's, as moto's own server then used."""
     from werkzeug.serving import WSGIRequestHandler
 
-    Handler: type[WSGIRequestHandler]
+    handler: type[WSGIRequestHandler]
     try:
-        from moto.moto_server.werkzeug_app import MotoRequestHandler as Handler
-    except ImportError:
-        Handler = WSGIRequestHandler
+        from moto.moto_server import werkzeug_app
+
+        handler = werkzeug_app.MotoRequestHandler
+    except (ImportError, AttributeError):
+        handler = WSGIRequestHandler
 
     if not quiet:
-        return Handler
+        return handler
 
-    class QuietHandler(Handler):  # type: ignore[valid-type,misc]
+    class QuietHandler(handler):  # type: ignore[valid-type,misc]
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass
 
