@@ -190,6 +190,7 @@ class Exporter:
             failures=[message, *result.failures][:MAX_REPORTED_FAILURES],
         )
         job.replan(failing_plan(job.plan, closing=closing), failed)
+        self.store.changed()
 
     def settle_due(self) -> None:
         """Under the ``"time"`` progression, move every unsettled export job to where the

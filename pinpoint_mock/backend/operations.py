@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import math
 import uuid
 from typing import Any, Callable, Mapping, NamedTuple, Optional, Protocol, TypeVar, Union
 
@@ -41,6 +42,7 @@ from pinpoint_mock.backend.models import (
     iso8601,
     segment_arn,
 )
+from pinpoint_mock.backend.page_cache import CachedPage, PageCache, deadline_of
 from pinpoint_mock.backend.progression import PROGRESSIONS as PROGRESSIONS
 from pinpoint_mock.backend.progression import Progression
 from pinpoint_mock.backend.progression import Settings as Settings
@@ -97,6 +99,8 @@ class Backend:
         progression: moves the jobs (reads, and ``advance_job``/``fail_job``/``complete_job``
             from a test).
         exporter: creates export jobs and writes their objects.
+        pages: the last page read of each job listing, served again while none of its jobs
+            can show anything else (see :mod:`pinpoint_mock.backend.page_cache`).
     """
 
     def __init__(
@@ -117,6 +121,7 @@ class Backend:
         self.progression = Progression(store, clock, settings)
         self.exporter = Exporter(store, sink if sink is not None else _NoSink(), self.progression,
                                  clock)
+        self.pages = PageCache()
 
     # -- import jobs -------------------------------------------------------------------------
 
@@ -510,14 +515,63 @@ class Backend:
         page_size: Optional[str],
         token: Optional[str],
     ) -> bytes:
-        page = self.store.page(listing, key, page_size, token)
-        read_bytes, now = self.progression.read_bytes, self.clock()
-        body = b'{"Item":[' + b",".join([job.final or read_bytes(job, now) for job in page.items])
-        if page.next_token is not None:
-            body += b'],"NextToken":"' + page.next_token.encode() + b'"}'
-        else:
-            body += b"]}"
-        return body
+        """One page of a job listing, encoded: each job as a read shows it now. Under the
+        ``"time"`` progression a page whose jobs cannot have changed is served from
+        :attr:`pages` (see :mod:`pinpoint_mock.backend.page_cache`)."""
+        store = self.store
+        size, after = store.page_start(key, page_size, token)
+        now = self.clock()
+        by_clock = self.settings.progression == "time"
+        page = self.pages.get(key, after, size, store.revision, now) if by_clock else None
+        if page is None:
+            page = self._build_page(listing, key, after, size, now, by_clock)
+        if page.body is not None:
+            return page.body
+        next_token = store.issue_token(key, page.last)
+        return b'{"Item":[' + page.items + b'],"NextToken":"' + next_token.encode() + b'"}'
+
+    def _build_page(
+        self,
+        listing: Listing[J],
+        key: tuple[str, ...],
+        after: int,
+        size: int,
+        now: float,
+        cache: bool,
+    ) -> CachedPage:
+        """Read every job of the page (moving it as the progression says) and, with
+        ``cache``, keep the page with the deadline of its jobs' views."""
+        store = self.store
+        read_bytes = self.progression.read_bytes
+        with store.lock:  # nothing moves or replans a job while the page is put together
+            jobs, more = listing.after(after, size)
+            parts = []
+            deadline = math.inf
+            for job in jobs:
+                data = job.final or read_bytes(job, now)
+                parts.append(data)
+                if data is job.final:
+                    continue
+                current = job.current
+                if current is None or current[1] is not data:
+                    deadline = -math.inf  # replanned while read: build it again next time
+                else:
+                    deadline = min(deadline, deadline_of(job.created, current[0]))
+            items = b",".join(parts)
+            more = more and bool(jobs)
+            page = CachedPage(
+                after=after,
+                size=size,
+                revision=store.revision,  # after this read's own moves
+                deadline=deadline if cache else -math.inf,
+                items=items,
+                last=listing.sequence_of(jobs[-1]) if jobs else after,
+                more=more,
+                body=None if more else b'{"Item":[' + items + b"]}",
+            )
+            if cache:
+                self.pages.put(key, page)
+        return page
 
     def _run_import(
         self,

@@ -253,11 +253,12 @@ class Progression:
 
     def _reach(self, job: Job, position: float) -> None:
         """Set the job's position to ``position`` (the caller holds the lock and knows it is not
-        behind), then run its kind's hook."""
+        behind), then run its kind's hook; cached listing pages are stale from then on."""
         job.elapsed_seen = position
         hook = self.hooks.get(job.kind)
         if hook is not None:
             hook(job)
+        self.store.changed()
 
     def _move(self, job: Job, target: float, *, by_clock: bool) -> View:
         """Move the job forward to ``target`` (never back); a queued job moved by a step waits
@@ -340,6 +341,7 @@ class Progression:
                 start = min(job.created + plan.run_start, queued_start(intervals, at, limit))
                 if start < job.created + plan.run_start:
                     job.replan(delayed_plan(plan, start - job.created))
+                    self.store.changed()
             earlier.append(job)
 
 

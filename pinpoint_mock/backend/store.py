@@ -197,6 +197,15 @@ class Store:
         self._apps_seen: dict[str, tuple[int, float]] = {}
         self.unsettled_exports: list[ExportJob] = []
         """Export jobs whose outcome is not decided yet (written or failed), oldest first."""
+        self.revision = 0
+        """Grows (under :attr:`lock`, see :meth:`changed`) whenever what a job listing shows
+        may change otherwise than by the clock: a job added, a job's position moved, a job
+        replanned. Cached listing pages are valid for one revision only."""
+
+    def changed(self) -> None:
+        """Note that a job was added, moved or replanned (the caller holds :attr:`lock`): every
+        cached listing page is stale from now on."""
+        self.revision += 1
 
     def next_sequence(self) -> int:
         """A number greater than every one handed out before (creation order)."""
@@ -291,6 +300,7 @@ class Store:
         with self.lock:
             job.sequence = self.next_sequence()
             self._jobs[job.kind].append(job)
+            self.changed()
             app.table(job.kind).add(job)
             if isinstance(job, ExportJob) and not job.settled:
                 self.unsettled_exports.append(job)
@@ -324,26 +334,43 @@ class Store:
             BadRequestError: a bad ``PageSize``, or a ``Token`` this store did not issue for
                 this listing.
         """
-        size = parse_page_size(page_size)
         key = tuple(listing_key)
-        after = 0
-        if token is not None:
-            issued = self._tokens.get(token)
-            if issued is None:
-                raise BadRequestError(
-                    f"Token {token!r} is not a NextToken this API returned; "
-                    "pass the NextToken of the previous page."
-                )
-            if issued[0] != key:
-                raise BadRequestError(
-                    f"Token {token!r} belongs to another listing; pass the NextToken "
-                    "returned by this operation for this application."
-                )
-            after = issued[1]
+        size, after = self.page_start(key, page_size, token)
         with self.lock:
             items, more = listing.after(after, size)
             next_token = None
             if more and items:
-                next_token = secrets.token_urlsafe(24)
-                self._tokens[next_token] = (key, listing.sequence_of(items[-1]))
+                next_token = self.issue_token(key, listing.sequence_of(items[-1]))
         return Page(items, next_token)
+
+    def page_start(
+        self, listing_key: tuple[str, ...], page_size: Optional[str], token: Optional[str]
+    ) -> tuple[int, int]:
+        """``(size, after)`` of the page a request asks for: its ``PageSize`` (see
+        :func:`parse_page_size`) and the sequence number its ``Token`` names (0: the first
+        page).
+
+        Raises:
+            BadRequestError: as :meth:`page`.
+        """
+        size = parse_page_size(page_size)
+        if token is None:
+            return size, 0
+        issued = self._tokens.get(token)
+        if issued is None:
+            raise BadRequestError(
+                f"Token {token!r} is not a NextToken this API returned; "
+                "pass the NextToken of the previous page."
+            )
+        if issued[0] != listing_key:
+            raise BadRequestError(
+                f"Token {token!r} belongs to another listing; pass the NextToken "
+                "returned by this operation for this application."
+            )
+        return size, issued[1]
+
+    def issue_token(self, listing_key: tuple[str, ...], sequence: int) -> str:
+        """A new ``NextToken`` of ``listing_key``, naming the page after ``sequence``."""
+        token = secrets.token_urlsafe(24)
+        self._tokens[token] = (listing_key, sequence)
+        return token
