@@ -16,7 +16,6 @@ import functools
 import json
 import random
 import re
-import uuid
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Union
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -300,11 +299,18 @@ def encode_error(error: PinpointError, request_id: Optional[str] = None) -> Http
 
 
 _request_ids = random.Random()
+_UUID_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_SET = (0x4000 << 64) | (0x8000 << 48)
 
 
 def new_request_id() -> str:
-    """A request id in AWS's form (a random version-4 UUID; not for cryptography)."""
-    return str(uuid.UUID(int=_request_ids.getrandbits(128), version=4))
+    """A request id in AWS's form (a random version-4 UUID; not for cryptography).
+
+    The text ``str(uuid.UUID(int=bits, version=4))`` gives, set and formatted here directly
+    (the version nibble 4, the RFC 4122 variant bits 10): a third of its cost per call.
+    """
+    text = "%032x" % (_request_ids.getrandbits(128) & _UUID_CLEAR | _UUID_SET)
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _headers(request_id: str) -> dict[str, str]:

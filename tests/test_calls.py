@@ -174,3 +174,20 @@ def test_calls_returns_a_copy(pinpoint_imports: PinpointImportsMock) -> None:
     pinpoint.get_segments(ApplicationId=new_app(pinpoint))
     pinpoint_imports.calls.clear()
     assert len(pinpoint_imports.calls) == 2
+
+
+def test_request_ids_are_version_4_uuids_as_uuid_formats_them(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    import uuid
+
+    from pinpoint_mock import _routing
+
+    pinpoint = client()
+    new_app(pinpoint)
+    ids = [pinpoint.get_apps()["ResponseMetadata"]["RequestId"] for _ in range(50)]
+    ids += [_routing.new_request_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for text in ids:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
