@@ -154,3 +154,13 @@ def test_the_callbacks_are_removed_when_the_last_mock_stops() -> None:
         # moto answers Pinpoint's REST API again (its 404 for the import-job routes)
         app_id = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "x"}).json()["Id"]
         assert signed("GET", f"{PINPOINT}/v1/apps/{app_id}/jobs/import").status_code != 200
+
+
+def test_the_callbacks_leave_with_moto_when_the_last_mock_stops_it() -> None:
+    from moto import mock_aws
+
+    with mock_pinpoint_imports():
+        assert len(ours()) == 7
+    assert ours() == []
+    with mock_aws():
+        assert ours() == []
