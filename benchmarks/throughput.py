@@ -34,7 +34,7 @@ class Config:
     rounds: int
 
 
-FULL = Config(rows=250_000, rounds=5)
+FULL = Config(rows=250_000, rounds=9)
 QUICK = Config(rows=25_000, rounds=2)
 SMOKE = Config(rows=300, rounds=1)
 

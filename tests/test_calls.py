@@ -191,3 +191,21 @@ def test_request_ids_are_version_4_uuids_as_uuid_formats_them(
     for text in ids:
         parsed = uuid.UUID(text)
         assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+
+
+def test_recorded_calls_are_the_calls_the_constructor_makes(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    import dataclasses
+
+    from pinpoint_mock._dispatch import Call
+
+    pinpoint = client()
+    app_id = new_app(pinpoint)
+    pinpoint.get_segments(ApplicationId=app_id)
+    for recorded in pinpoint_imports.calls:
+        made = Call(**{f.name: getattr(recorded, f.name) for f in dataclasses.fields(Call)})
+        assert recorded == made and repr(recorded) == repr(made)
+        assert recorded.response == made.response
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            recorded.status = 500  # type: ignore[misc]
