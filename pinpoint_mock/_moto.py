@@ -25,10 +25,11 @@ moto internals used here (each guarded by a canary test in ``tests/test_canaries
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
-from typing import Any, BinaryIO, Callable, Mapping, Sequence
+from typing import Any, BinaryIO, Callable, Mapping, Optional, Sequence
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.pinpoint.models import pinpoint_backends
@@ -42,13 +43,32 @@ _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
 
 
+_ENVIRON = os.environ
+_ENVIRON_DATA: Optional[dict[Any, Any]] = getattr(os.environ, "_data", None)
+_ACCOUNT_KEY: Any = None
+if _ENVIRON_DATA is not None and callable(getattr(os.environ, "encodekey", None)):
+    _ACCOUNT_KEY = os.environ.encodekey("MOTO_ACCOUNT_ID")
+
+
+def moto_account_variable() -> Optional[str]:
+    """``os.environ.get("MOTO_ACCOUNT_ID")``, read on every request (a test may set it at any
+    time). ``os.environ`` keeps its variables in ``os.environ._data`` under keys made by
+    ``os.environ.encodekey``: looked up there directly, an absent variable costs no
+    ``KeyError`` (``os.environ.get`` raises and catches two); anything else (``os.environ``
+    replaced by a test, a platform without them) goes through ``os.environ.get``."""
+    if os.environ is _ENVIRON and _ACCOUNT_KEY is not None and _ENVIRON_DATA is not None:
+        value = _ENVIRON_DATA.get(_ACCOUNT_KEY)
+        return None if value is None else str(os.environ.decodevalue(value))
+    return os.environ.get("MOTO_ACCOUNT_ID")
+
+
 def account_of(headers: Mapping[str, Any], known: dict[str, str]) -> str:
     """The account id moto would use for a request with these headers.
 
     ``headers`` is botocore's case-insensitive headers object. ``known`` caches the account of
     each access key (pass one dict per mock scope; it holds one entry per access key used).
     """
-    env = os.environ.get("MOTO_ACCOUNT_ID")
+    env = moto_account_variable()
     if env:
         return env
     header = headers.get("x-moto-account-id")
@@ -73,12 +93,21 @@ def _text(value: Any) -> str:
 
 def region_of(url_host: str, headers: Mapping[str, Any]) -> str:
     """The region of a request: from ``pinpoint.{region}.amazonaws.com`` or the signature."""
-    parts = url_host.split(".")
-    if len(parts) >= 3 and parts[0] == "pinpoint":
-        return parts[1]
+    region = _host_region(url_host)
+    if region is not None:
+        return region
     authorization = headers.get("Authorization")
     match = _REGION.search(_text(authorization)) if authorization else None
     return match.group(1) if match else "us-east-1"
+
+
+@functools.lru_cache(maxsize=256)
+def _host_region(url_host: str) -> Optional[str]:
+    """The region a host names (``pinpoint.{region}.amazonaws.com``), or None."""
+    parts = url_host.split(".")
+    if len(parts) >= 3 and parts[0] == "pinpoint":
+        return parts[1]
+    return None
 
 
 class MotoApps:

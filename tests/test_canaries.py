@@ -250,3 +250,37 @@ def test_werkzeug_serves_an_already_bound_socket_and_keeps_the_raw_uri() -> None
     assert "fd" in inspect.signature(serving.make_server).parameters
     assert callable(serving.select_address_family)
     assert '"REQUEST_URI"' in inspect.getsource(serving.WSGIRequestHandler.make_environ)
+
+
+def test_botocore_headers_dict_keeps_its_headers_by_header_key() -> None:
+    # _botocore reads Authorization and x-moto-account-id from HeadersDict._dict with
+    # _HeaderKey keys made once.
+    from botocore.awsrequest import HeadersDict, _HeaderKey
+
+    headers = HeadersDict({"Authorization": b"AWS4-HMAC-SHA256 Credential=k/..."})
+    assert type(headers._dict) is dict
+    assert headers._dict.get(_HeaderKey("authorization")) == headers["AUTHORIZATION"]
+    assert headers._dict.get(_HeaderKey("x-moto-account-id")) is None
+
+
+def test_os_environ_keeps_its_variables_in_data_under_encoded_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # _moto.moto_account_variable reads MOTO_ACCOUNT_ID from os.environ._data.
+    import os
+
+    from pinpoint_mock import _moto
+
+    key = os.environ.encodekey("MOTO_ACCOUNT_ID")
+    monkeypatch.setenv("MOTO_ACCOUNT_ID", "111122223333")
+    assert os.environ.decodevalue(os.environ._data[key]) == "111122223333"
+    assert _moto.moto_account_variable() == "111122223333"
+    monkeypatch.delenv("MOTO_ACCOUNT_ID")
+    assert key not in os.environ._data and _moto.moto_account_variable() is None
+    monkeypatch.setattr(os, "environ", {"MOTO_ACCOUNT_ID": "444455556666"})
+    assert _moto.moto_account_variable() == "444455556666"  # a replaced environ is followed
+
+
+def test_moto_last_stop_resets_its_responses_registry() -> None:
+    # _mock stops moto before removing the requests transport's callbacks (performance only).
+    assert "self.reset()" in inspect.getsource(models.MockAWS._disable_patching)

@@ -239,3 +239,39 @@ def test_advance_refuses_what_is_not_a_finite_number_of_seconds(seconds: Any) ->
             f"advance() takes a finite number of seconds >= 0, got {seconds!r}."
         )
         assert mock.now() == pytest.approx(__import__("time").time(), abs=5)
+
+
+def test_the_account_is_moto_account_id_then_the_x_moto_account_id_header(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from botocore.exceptions import ClientError
+
+    def segments(client: Any, app_id: str) -> Any:
+        try:
+            return len(client.get_segments(ApplicationId=app_id)["SegmentsResponse"]["Item"])
+        except ClientError as error:
+            return error.response["Error"]["Code"]
+
+    with mock_pinpoint_imports():
+        pinpoint = boto3.client("pinpoint", region_name=REGION)
+        default = pinpoint.create_app(CreateApplicationRequest={"Name": "d"})[
+            "ApplicationResponse"]["Id"]
+        monkeypatch.setenv("MOTO_ACCOUNT_ID", "111111111111")
+        other = pinpoint.create_app(CreateApplicationRequest={"Name": "o"})[
+            "ApplicationResponse"]["Id"]
+        pinpoint.create_segment(ApplicationId=other, WriteSegmentRequest={"Name": "s"})
+        assert (segments(pinpoint, other), segments(pinpoint, default)) == (
+            1, "NotFoundException")
+        monkeypatch.delenv("MOTO_ACCOUNT_ID")
+        assert (segments(pinpoint, other), segments(pinpoint, default)) == (
+            "NotFoundException", 0)
+
+        headed = boto3.client("pinpoint", region_name=REGION)
+
+        def account(request: Any, **_: Any) -> None:
+            request.headers["X-Moto-Account-Id"] = "111111111111"  # any case
+
+        headed.meta.events.register("before-sign.pinpoint", account)
+        assert (segments(headed, other), segments(headed, default)) == (1, "NotFoundException")
+        monkeypatch.setenv("MOTO_ACCOUNT_ID", "123456789012")  # the variable comes first
+        assert (segments(headed, other), segments(headed, default)) == ("NotFoundException", 0)

@@ -114,7 +114,8 @@ class JobTable(Generic[J]):
 
     def of_segment(self, segment_id: str) -> Listing[J]:
         """The jobs of one segment (an empty listing if none)."""
-        return self.by_segment.get(segment_id) or Listing(_sequence)
+        listing = self.by_segment.get(segment_id)
+        return Listing(_sequence) if listing is None else listing
 
 
 @dataclass
