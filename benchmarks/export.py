@@ -41,7 +41,7 @@ class Config:
 
 
 FULL = Config(endpoints=100_000, rounds=3)
-QUICK = Config(endpoints=10_000, rounds=1)
+QUICK = Config(endpoints=3_000, rounds=1)
 SMOKE = Config(endpoints=300, rounds=1)
 
 

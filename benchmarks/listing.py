@@ -34,7 +34,7 @@ class Config:
 
 
 FULL = Config(small=100, large=100_000, rounds=15, calls=100)
-QUICK = Config(small=100, large=100_000, rounds=3, calls=30)
+QUICK = Config(small=100, large=10_000, rounds=3, calls=30)
 SMOKE = Config(small=100, large=1_000, rounds=1, calls=2, warmup=1)
 
 

@@ -41,7 +41,7 @@ class Config:
 
 
 FULL = Config(rows=250_000, small=25_000, rounds=3)
-QUICK = Config(rows=25_000, small=2_500, rounds=1)
+QUICK = Config(rows=10_000, small=1_000, rounds=1)
 SMOKE = Config(rows=300, small=30, rounds=1)
 
 

@@ -67,7 +67,7 @@ class Config:
 
 
 FULL = Config(rounds=15, calls=250)
-QUICK = Config(rounds=3, calls=100)
+QUICK = Config(rounds=2, calls=50)
 SMOKE = Config(rounds=1, calls=2, warmup=1)
 
 

@@ -42,7 +42,7 @@ class Config:
 
 
 FULL = Config(clients=16, calls=1000)
-QUICK = Config(clients=16, calls=50)
+QUICK = Config(clients=8, calls=25)
 SMOKE = Config(clients=2, calls=9)
 
 
