@@ -211,7 +211,7 @@ class PinpointImportsMock(JobControl):
             if _stack == [self]:
                 # The last one out stops moto first: moto's last stop empties its `responses`
                 # registry, so the requests transport's callbacks then leave it at no cost
-                # (before, each is compared with every one of moto's ~1,300: 2 ms a stop).
+                # (taking them out of moto's ~1,300 callbacks is 2 % of a start-stop).
                 try:
                     self._unwind()
                 finally:
