@@ -119,11 +119,14 @@ def median(values: Sequence[float]) -> float:
 def time_calls(call: Callable[[], object], count: int) -> float:
     """Seconds per call of ``count`` calls in a row.
 
-    The young generations are collected first, so every timed block starts alike; gc stays
-    on, since the collections a call's garbage causes are part of its cost. (Not a full
-    collection: with botocore's and moto's models loaded one takes ~0.1 s, for nothing.)
+    A full collection runs first, untimed, so that every timed block starts alike: with
+    botocore's and moto's models loaded, a full collection takes ~0.1 s, and the objects the
+    untimed set-up of a contender leaves (a mock's start, seeded jobs) would otherwise trigger
+    one inside whichever block comes next, about once a round (+20 % on a block of 0.5 s),
+    putting one contender's garbage into another's figure. gc stays on, since the collections
+    a call's own garbage causes are part of its cost.
     """
-    gc.collect(1)
+    gc.collect()
     clock = _clock
     start = clock()
     for _ in range(count):

@@ -5,9 +5,9 @@ Measured from the ``Popen`` call: when the URL is printed (listening), when a fi
 call served by the mock is answered (GetImportJobs, sent the moment the URL is known), and when
 a first call served by moto's server application is answered (UpdateApplicationSettings of a
 new app, right after). With the
-harness's default CPU clock, the figure is the CPU time the server process had used when its
-first answer arrived (``/proc/<pid>/stat``: what start-up costs, whatever else the shared
-machine runs); with ``--clock wall``, the wall time since ``Popen``. Both are printed.
+harness's default wall clock, the figure is the wall time since ``Popen``; with ``--clock cpu``,
+the CPU time the server process had used when its first answer arrived (``/proc/<pid>/stat``:
+what start-up costs, whatever else the shared machine runs). Both are printed.
 
 Target (issue 11): the first request answered within 2 s of start.
 """
