@@ -25,7 +25,8 @@ from pinpoint_mock._routing import (
     options_response,
     router,
 )
-from pinpoint_mock.backend.errors import PinpointError
+from pinpoint_mock._validation import RequestValidator
+from pinpoint_mock.backend.errors import MethodNotAllowedError, PinpointError
 from pinpoint_mock.backend.operations import Backend, Settings
 from pinpoint_mock.backend.store import Store
 
@@ -54,7 +55,36 @@ SERVED_OPERATIONS: Mapping[str, str] = {
 }
 """The Pinpoint operations the mock answers, with the :class:`Backend` method of each. The app
 calls CreateApp, GetApp, GetApps and DeleteApp are answered too, over moto's apps
-(:mod:`pinpoint_mock._apps`); every other Pinpoint operation is left to moto."""
+(:mod:`pinpoint_mock._apps`); the others moto serves (:func:`moto_operations`: application
+settings, event streams, tags) are left to moto; every other one is answered with
+:func:`unserved_error`."""
+
+
+@functools.lru_cache(maxsize=1)
+def moto_operations() -> frozenset[str]:
+    """The Pinpoint operations moto answers (computed from moto's routes, see
+    :func:`pinpoint_mock._moto.served_operations`), less those the mock serves itself."""
+    return _moto.served_operations(router().sample_paths()) - frozenset(
+        [*SERVED_OPERATIONS, *_apps.APP_OPERATIONS])
+
+
+def unserved_error(operation: str, routes: Router) -> MethodNotAllowedError:
+    """The answer to a Pinpoint operation that neither the mock nor moto serves (campaigns,
+    journeys, PutEvents, ...): 405 ``MethodNotAllowedException``, whose message names the
+    operation and lists what is served.
+
+    405 because the request is well-formed and names a real operation that this service
+    (the mock) does not allow; of Pinpoint's modeled errors it is the one that no code under
+    test expects from these operations (a 400 or 404 could pass a test that expects one for
+    another reason), and botocore does not retry it.
+    """
+    route = routes.routes[operation]
+    return MethodNotAllowedError(
+        f"pinpoint_mock does not serve {operation} ({route.method} {route.template}). It "
+        "serves import jobs, segments, endpoints and apps: "
+        f"{', '.join(sorted([*SERVED_OPERATIONS, *_apps.APP_OPERATIONS]))}; moto serves "
+        f"{', '.join(sorted(moto_operations()))}."
+    )
 
 
 MOCK = "mock"
@@ -156,6 +186,9 @@ class State:
     _apps: dict[tuple[str, str], _moto.MotoApps] = field(default_factory=dict)
     _accounts: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _validator: RequestValidator = field(
+        default_factory=lambda: RequestValidator(router().service_model)
+    )
 
     def now(self) -> float:
         """The mock's clock: ``time.time()`` (which freezegun and time-machine move) + offset."""
@@ -192,12 +225,22 @@ class State:
         self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]
     ) -> Optional[HttpResponse]:
         """The response to one intercepted Pinpoint request (whatever its host: a client with
-        its own ``endpoint_url`` is served too), or None when moto should answer it."""
+        its own ``endpoint_url`` is served too), or None when moto should answer it (an
+        operation moto serves).
+
+        ``url`` is the URL as sent, its path still percent-encoded. A request that matches no
+        operation of the model is a 404 ``NotFoundException`` (405 for a method no operation
+        on that path has), answered here and not recorded; an operation neither the mock nor
+        moto serves is :func:`unserved_error`, recorded. A served operation's members are
+        validated (:mod:`pinpoint_mock._validation`) before the backend runs.
+        """
         routes = router()
         try:
             resolved = routes.resolve(method, url)
-        except PinpointError:
-            return self._unrouted(routes, method, url)
+        except MethodNotAllowedError as error:
+            return self._unrouted(routes, method, url, error)
+        except PinpointError as error:  # a path that is no Pinpoint resource
+            return encode_error(error)
         operation = resolved.route.operation
         if self.faults.rules:
             faulted = self.faults.answer(routes, operation, method, url, headers, body)
@@ -210,10 +253,13 @@ class State:
         method_name = SERVED_OPERATIONS.get(operation)
         app_method = None if method_name is not None else _apps.APP_OPERATIONS.get(operation)
         if method_name is None and app_method is None:
-            return None  # moto answers it
+            if operation in moto_operations():
+                return None  # moto answers it
+            return self._unserved(routes, operation, method, url, headers, body)
         params: dict[str, Any] = {}
         try:
             params = routes.members(resolved, headers, body)
+            self._validator.check(operation, params)
             account = _moto.account_of(headers, self._accounts)
             backend = self.backend(account, _moto.region_of(resolved.host, headers))
             if method_name is not None:
@@ -229,16 +275,32 @@ class State:
                                 response.body))
         return response
 
+    def _unserved(
+        self, routes: Router, operation: str, method: str, url: str,
+        headers: Mapping[str, Any], body: Optional[bytes],
+    ) -> HttpResponse:
+        resolved = routes.resolve(method, url)
+        try:
+            params = routes.members(resolved, headers, body)
+        except PinpointError:  # an unreadable body: the members of the path and query
+            params = dict(resolved.members)
+        response = encode_error(unserved_error(operation, routes))
+        self.calls.append(_call(operation, params, response.status,
+                                response.headers["x-amzn-RequestId"], None, MOCK, body,
+                                response.body))
+        return response
+
     @staticmethod
-    def _unrouted(routes: Router, method: str, url: str) -> Optional[HttpResponse]:
-        """OPTIONS on a Pinpoint resource (200 with ``Allow``), a method the resource does not
-        have (405 MethodNotAllowedException); None for a path that is no Pinpoint resource."""
+    def _unrouted(
+        routes: Router, method: str, url: str, error: MethodNotAllowedError
+    ) -> HttpResponse:
+        """A method no operation on this Pinpoint resource has: OPTIONS is 200 with ``Allow``
+        (the API reference lists OPTIONS on every resource), any other (``HEAD``, ``PATCH``,
+        ``get``) the 405 MethodNotAllowedException of :meth:`Router.match`, with ``Allow``."""
         allowed = routes.allowed_methods(url)
-        if not allowed:
-            return None  # moto reports it as not implemented
-        if method.upper() == "OPTIONS":
+        if method == "OPTIONS":
             return options_response(allowed)
-        return method_not_allowed(method, url, allowed)
+        return method_not_allowed(error, allowed)
 
     def before_moto(self) -> None:
         """Write the objects of every export job that the clock has completed by now (under
@@ -262,8 +324,11 @@ class State:
         params: dict[str, Any] = {}
         try:
             found, params = routes.parse(method, url, headers, body)
-        except PinpointError:
-            found = operation or routes.operation_of(method, url) or ""
+        except PinpointError:  # an unreadable body: the operation of the path, if any
+            try:
+                found = routes.resolve(method, url).route.operation
+            except PinpointError:
+                found = ""
         request_id = ""
         for name, value in response.headers.items():
             if name.lower() in ("x-amzn-requestid", "x-amz-request-id"):

@@ -21,6 +21,11 @@ moto internals used here (each guarded by a canary test in ``tests/test_canaries
   ``convert_dict_to_tags_input``, ``delete_all_tags_for_resource``) — the tags moto's
   TagResource / UntagResource / ListTagsForResource keep, for any ARN; :class:`MotoTags` makes
   them the tags of the mock's segments too.
+- which Pinpoint operations moto answers, decided as moto's ``BotocoreStubber`` and
+  ``BaseResponse.call_action`` decide it: a URL regex of the Pinpoint backend's ``urls``
+  matches the operation's path, and ``PinpointResponse`` has the method
+  ``camelcase_to_underscores(operation)`` (``moto.core.utils``, with
+  ``method_names_from_class``).
 """
 
 from __future__ import annotations
@@ -32,15 +37,20 @@ import re
 from typing import Any, BinaryIO, Callable, Mapping, Optional, Sequence
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.core.utils import camelcase_to_underscores, method_names_from_class
 from moto.pinpoint.models import pinpoint_backends
+from moto.pinpoint.responses import PinpointResponse
 from moto.s3.models import s3_backends
 
+from pinpoint_mock.backend.errors import ForbiddenError
 from pinpoint_mock.backend.exporter import ObjectSinkError
 from pinpoint_mock.backend.importer import SourceObject
 from pinpoint_mock.backend.operations import ObjectSourceError
 
 _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
+_PINPOINT_HOST = re.compile(r"pinpoint\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?", re.A)
+_SAMPLE_HOST = "https://pinpoint.us-east-1.amazonaws.com"
 
 
 _ENVIRON = os.environ
@@ -88,26 +98,27 @@ def account_of(headers: Mapping[str, Any], known: dict[str, str]) -> str:
 
 
 def _text(value: Any) -> str:
-    return value.decode() if isinstance(value, bytes) else str(value)
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
 def region_of(url_host: str, headers: Mapping[str, Any]) -> str:
-    """The region of a request: from ``pinpoint.{region}.amazonaws.com`` or the signature."""
+    """The region of a request: from the host when it is Pinpoint's own,
+    ``pinpoint.{region}.amazonaws.com`` (or ``.com.cn``), else from the signature's credential
+    scope (any other host: a client's ``endpoint_url``), else ``us-east-1``."""
     region = _host_region(url_host)
     if region is not None:
         return region
     authorization = headers.get("Authorization")
-    match = _REGION.search(_text(authorization)) if authorization else None
-    return match.group(1) if match else "us-east-1"
+    scope = _REGION.search(_text(authorization)) if authorization else None
+    return scope.group(1) if scope else "us-east-1"
 
 
 @functools.lru_cache(maxsize=256)
 def _host_region(url_host: str) -> Optional[str]:
-    """The region a host names (``pinpoint.{region}.amazonaws.com``), or None."""
-    parts = url_host.split(".")
-    if len(parts) >= 3 and parts[0] == "pinpoint":
-        return parts[1]
-    return None
+    """The region a host names (``pinpoint.{region}.amazonaws.com``, matched whole), or
+    None (another host: ``pinpoint.x.y`` names no region)."""
+    match = _PINPOINT_HOST.fullmatch(url_host.lower())
+    return None if match is None else match.group(1)
 
 
 class MotoApps:
@@ -117,10 +128,20 @@ class MotoApps:
     re-runs the backend's ``__init__``, which makes a new ``apps`` dict; ``/moto-api/reset``
     and ``MockAWS.reset`` reset every backend that way before dropping them), so
     :meth:`current` tells whether a reset happened since: the caller then starts afresh.
+
+    Raises:
+        ForbiddenError: moto has no Pinpoint backend for ``region`` (not a region Pinpoint
+            runs in), as AWS refuses a signature scoped to such a region.
     """
 
     def __init__(self, account_id: str, region: str):
-        self._backend = pinpoint_backends[account_id][region]
+        try:
+            self._backend = pinpoint_backends[account_id][region]
+        except KeyError:
+            raise ForbiddenError(
+                f"Credential should be scoped to a valid region, not {region[:64]!r}: Pinpoint "
+                "does not run there (give the client a region such as us-east-1)."
+            ) from None
         self._apps: dict[str, Any] = self._backend.apps
 
     def __call__(self, application_id: str) -> bool:
@@ -152,6 +173,24 @@ class MotoTags:
 
     def drop(self, arn: str) -> None:
         self._tagger().delete_all_tags_for_resource(arn)
+
+
+def served_operations(paths: Mapping[str, tuple[str, str]]) -> frozenset[str]:
+    """The Pinpoint operations moto answers, of ``{operation: (method, sample path)}``.
+
+    Decided as moto decides it: one of the URL regexes of moto's Pinpoint backend matches the
+    path on Pinpoint's host, and moto's ``PinpointResponse`` has the method named after the
+    operation (``CreateApp`` -> ``create_app``), which moto calls for it.
+    """
+    backend = pinpoint_backends[DEFAULT_ACCOUNT_ID]["us-east-1"]
+    patterns = [re.compile(url) for url in backend.urls]
+    methods = set(method_names_from_class(PinpointResponse))
+    return frozenset(
+        operation
+        for operation, (_method, path) in paths.items()
+        if camelcase_to_underscores(operation) in methods
+        and any(pattern.match(_SAMPLE_HOST + path) for pattern in patterns)
+    )
 
 
 class _ChunkedReader(io.RawIOBase):

@@ -1,7 +1,11 @@
 """HTTP <-> operation, from botocore's own Pinpoint service model.
 
 Requests are matched with werkzeug's router, whose rules are built from each operation's
-``http.requestUri`` template; members are read from the locations the model gives them
+``http.requestUri`` template, on the raw (still percent-encoded) path: a path member is one
+segment of it and is decoded only after the match, so a member holding any character botocore
+escapes (``/`` as ``%2F``, ``?``, ``#``, spaces, non-ASCII) is that member, never another
+route. Methods are matched exactly as the model spells them (``GET``, ``PUT``, ...): ``HEAD``
+and ``get`` are not ``GET``. Members are read from the locations the model gives them
 (``uri``, ``querystring``, ``header``, the ``payload`` body). Results and errors are encoded
 as Pinpoint's rest-json protocol sends them: the payload member's JSON as the body, the
 ``x-amzn-ErrorType`` header on errors.
@@ -22,17 +26,25 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
-from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed
 from werkzeug.routing import Map, Rule
 
 from pinpoint_mock.backend.errors import (
     BadRequestError,
     MethodNotAllowedError,
     NotFoundError,
+    PayloadTooLargeError,
     PinpointError,
 )
 
 SERVICE_NAME = "pinpoint"
+MAX_PAYLOAD_BYTES = 7 * 1024 * 1024
+"""The largest request body accepted; a larger one is a 413 PayloadTooLargeException. "The
+maximum size of an invocation (request and response) payload is 7 MB" (developer guide,
+``quotas.md``, API request quotas; read as 7 MiB)."""
+MAX_NUMBER_DIGITS = 400
+"""Digits a JSON number in a request body may have (the mock's bound: far beyond any double
+or 32-bit integer, far below what makes parsing slow)."""
 _TEMPLATE_VARIABLE = re.compile(r"\{([^}]+)\}")
 
 
@@ -52,6 +64,7 @@ class Route:
     Attributes:
         operation: the operation name, e.g. ``"GetImportJob"``.
         method: the HTTP method.
+        template: the ``http.requestUri`` template, e.g. ``/v1/apps/{application-id}``.
         status: the HTTP status of a success (``http.responseCode``, 200 unless the model says).
         uri: ``{path argument: member name}`` of the members in the path (argument names
             are the template's with ``-`` as ``_``).
@@ -64,6 +77,7 @@ class Route:
 
     operation: str
     method: str
+    template: str
     status: int
     uri: Mapping[str, str]
     query: Mapping[str, tuple[str, str]]
@@ -111,6 +125,7 @@ def _route(operation: OperationModel) -> Route:
     return Route(
         operation=operation.name,
         method=operation.http["method"],
+        template=operation.http["requestUri"],
         status=int(operation.http.get("responseCode", 200)),
         uri=uri,
         query=query,
@@ -146,15 +161,16 @@ class Router:
         for name in service_model.operation_names:
             operation = service_model.operation_model(name)
             self.routes[name] = _route(operation)
-            rules.append(
-                Rule(
-                    _werkzeug_rule(operation.http["requestUri"]),
-                    methods=[operation.http["method"]],
-                    endpoint=name,
-                )
+            rule = Rule(
+                _werkzeug_rule(operation.http["requestUri"]),
+                methods=[operation.http["method"]],
+                endpoint=name,
             )
-        self._modeled = {operation.http["method"] for operation in map(
-            service_model.operation_model, service_model.operation_names)}
+            assert rule.methods is not None
+            rule.methods.discard("HEAD")  # werkzeug adds HEAD to every GET rule; Pinpoint has none
+            rules.append(rule)
+        self.methods = frozenset(route.method for route in self.routes.values())
+        """The HTTP methods of the model's operations, spelt as the model spells them."""
         self._methods: dict[str, list[str]] = {}
         self._map = Map(rules, strict_slashes=False, merge_slashes=False)
         self._adapter = self._map.bind("pinpoint.local")
@@ -162,34 +178,65 @@ class Router:
         self._resolved = functools.lru_cache(maxsize=4096)(self._resolve)
 
     def _match(self, method: str, path: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        """``(operation, path arguments)`` of a request.
+        """``(operation, path arguments)`` of a request; ``path`` is the raw path as sent
+        (percent-encoded), each argument is decoded after the match.
 
         Raises:
-            NotFoundError / MethodNotAllowedError: no operation has this path or method.
+            NotFoundError: no operation has this path.
+            MethodNotAllowedError: operations have this path, none with this method (HTTP
+                methods are case-sensitive: ``get`` is not ``GET``; ``HEAD`` and ``OPTIONS``
+                are no operation's).
         """
-        try:
-            operation, args = self._adapter.match(unquote(path), method=method)
-        except MethodNotAllowed:
-            raise MethodNotAllowedError(f"Method {method} is not allowed on {path}.") from None
-        except NotFound:
-            raise NotFoundError(f"No Pinpoint operation at {method} {path}.") from None
-        return str(operation), tuple(sorted(args.items()))
+        if method in self.methods:
+            try:
+                operation, args = self._adapter.match(path, method=method)
+            except MethodNotAllowed:
+                pass
+            except Exception:  # NotFound, or werkzeug's other outcomes (redirects): no operation
+                raise NotFoundError(f"No Pinpoint operation at {method} {_shown(path)}.") from None
+            else:
+                return str(operation), tuple(sorted((k, unquote(v)) for k, v in args.items()))
+        allowed = self.path_methods(path)
+        if not allowed:
+            raise NotFoundError(f"No Pinpoint operation at {_shown(method)} {_shown(path)}.")
+        hint = f" (HTTP methods are case-sensitive: did you mean {method.upper()}?)" if (
+            method != method.upper() and method.upper() in allowed) else ""
+        raise MethodNotAllowedError(
+            f"Method {_shown(method)} is not allowed on {_shown(path)}; this resource allows "
+            f"{', '.join([*allowed, 'OPTIONS'])}{hint}."
+        )
 
-    def operation_of(self, method: str, url: str) -> Optional[str]:
-        """The operation a request is for, or None when no Pinpoint operation matches."""
-        try:
-            return self.match(method, urlsplit(url).path)[0]
-        except PinpointError:
-            return None
+    def sample_paths(self) -> dict[str, tuple[str, str]]:
+        """``{operation: (method, a path it answers)}``, every ``{member}`` of its template as
+        ``sample`` (to ask another router, such as moto's, which operations it routes)."""
+        return {
+            name: (route.method, _TEMPLATE_VARIABLE.sub("sample", route.template.split("?")[0]))
+            for name, route in self.routes.items()
+        }
+
+    def operation_of(self, method: str, url: str) -> str:
+        """The operation a request is for (``url`` as sent: its path still percent-encoded).
+
+        Raises:
+            NotFoundError / MethodNotAllowedError: as :meth:`match`.
+        """
+        return self.match(method, urlsplit(url).path)[0]
 
     def allowed_methods(self, url: str) -> list[str]:
-        """The HTTP methods botocore's model has for the resource (path) of ``url``, in the
-        model's order; empty when the path is no Pinpoint resource."""
-        path = unquote(urlsplit(url).path)
+        """The HTTP methods botocore's model has for the resource (path) of ``url`` (as sent:
+        its path still percent-encoded), in the model's order; empty when the path is no
+        Pinpoint resource. ``OPTIONS`` is not listed (every resource answers it)."""
+        return self.path_methods(urlsplit(url).path)
+
+    def path_methods(self, path: str) -> list[str]:
+        """:meth:`allowed_methods` of a raw path."""
         modeled = self._methods.get(path)
         if modeled is None:
-            found = set(self._adapter.allowed_methods(path))
-            modeled = [m for m in _MODEL_METHODS if m in found and m in self._modeled]
+            try:
+                found = set(self._adapter.allowed_methods(path))
+            except Exception:  # werkzeug's routing outcomes other than a match: no resource
+                found = set()
+            modeled = [m for m in _MODEL_METHODS if m in found and m in self.methods]
             if len(self._methods) < 4096:
                 self._methods[path] = modeled
         return list(modeled)
@@ -227,6 +274,7 @@ class Router:
 
         Raises:
             BadRequestError: the body is not a JSON object.
+            PayloadTooLargeError: the body is larger than :data:`MAX_PAYLOAD_BYTES`.
             NotFoundError / MethodNotAllowedError: the URL names no operation.
         """
         resolved = self._resolved(method, url)
@@ -248,12 +296,7 @@ class Router:
                     if key.lower() == wire:
                         params[member_name] = value
         if body:
-            try:
-                document = json.loads(body)
-            except ValueError:
-                raise BadRequestError("The request body is not valid JSON.") from None
-            if not isinstance(document, dict):
-                raise BadRequestError("The request body must be a JSON object.")
+            document = loads(body)
             if route.payload is not None:
                 params[route.payload] = document
             else:
@@ -290,12 +333,10 @@ def options_response(allowed: list[str]) -> HttpResponse:
     return HttpResponse(200, headers, b"")
 
 
-def method_not_allowed(method: str, url: str, allowed: list[str]) -> HttpResponse:
-    """A method the resource does not have: 405 MethodNotAllowedException (with ``Allow``)."""
-    path = urlsplit(url).path
-    response = encode_error(MethodNotAllowedError(
-        f"Method {method} is not allowed on {path}; this resource allows "
-        f"{', '.join([*allowed, 'OPTIONS'])}."))
+def method_not_allowed(error: MethodNotAllowedError, allowed: list[str]) -> HttpResponse:
+    """A method the resource does not have (``error``, from :meth:`Router.match`): 405
+    MethodNotAllowedException with ``Allow`` (the resource's methods, OPTIONS included)."""
+    response = encode_error(error)
     headers = dict(response.headers)
     headers["Allow"] = ", ".join([*allowed, "OPTIONS"])
     return HttpResponse(response.status, headers, response.body)
@@ -333,6 +374,69 @@ def cors_headers(request_headers: Mapping[str, Any], allow: Optional[str] = None
                       "x-amz-user-agent", "amz-sdk-invocation-id", "amz-sdk-request"])
         headers["Access-Control-Max-Age"] = "86400"
     return headers
+
+
+def loads(body: bytes) -> dict[str, Any]:
+    """A request body as the JSON object it must be.
+
+    Stricter than :func:`json.loads`, so that what is accepted can be stored and sent back:
+    UTF-8 only (a leading byte order mark is ignored, as RFC 8259 allows), no
+    ``NaN``/``Infinity``, numbers of at most :data:`MAX_NUMBER_DIGITS` digits.
+
+    Raises:
+        BadRequestError: not UTF-8 JSON, not an object, or nested too deeply to read.
+        PayloadTooLargeError: larger than :data:`MAX_PAYLOAD_BYTES`.
+    """
+    if len(body) > MAX_PAYLOAD_BYTES:
+        raise PayloadTooLargeError(
+            f"The request body is {len(body)} bytes; Pinpoint accepts at most "
+            f"{MAX_PAYLOAD_BYTES} (7 MB)."
+        )
+    try:
+        text = body.decode("utf-8")  # JSON between systems is UTF-8 (RFC 8259, section 8.1)
+        document = json.loads(text[1:] if text.startswith("\ufeff") else text,  # a BOM: ignored
+                              parse_constant=_no_constant, parse_int=_int, parse_float=_float)
+    except RecursionError:
+        raise BadRequestError("The request body is nested too deeply to be read.") from None
+    except ValueError as error:
+        raise BadRequestError(f"The request body is not valid JSON: {_reason(error)}.") from None
+    if not isinstance(document, dict):
+        raise BadRequestError("The request body must be a JSON object.")
+    return document
+
+
+class _NumberError(ValueError):
+    pass
+
+
+def _no_constant(name: str) -> Any:
+    raise _NumberError(f"{name} is not a JSON number")
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _NumberError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_DIGITS:
+        raise _NumberError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+    return float(text)
+
+
+def _reason(error: ValueError) -> str:
+    if isinstance(error, json.JSONDecodeError):
+        return f"{error.msg} at character {error.pos}"
+    if isinstance(error, UnicodeDecodeError):
+        return f"it is not UTF-8 text (byte {error.start})"
+    return str(error)
+
+
+def _shown(text: str) -> str:
+    """A path or method as a message shows it: printable, at most 200 characters."""
+    text = text if text.isprintable() else repr(text)[1:-1]
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def encode_error(error: PinpointError, request_id: Optional[str] = None) -> HttpResponse:

@@ -284,3 +284,90 @@ def test_os_environ_keeps_its_variables_in_data_under_encoded_keys(
 def test_moto_last_stop_resets_its_responses_registry() -> None:
     # _mock stops moto before removing the requests transport's callbacks (performance only).
     assert "self.reset()" in inspect.getsource(models.MockAWS._disable_patching)
+
+
+def test_botocore_param_validator_walks_shapes_through_overridable_methods() -> None:
+    # _validation.WireValidator subclasses ParamValidator: it calls _validate(params, shape,
+    # errors, name), overrides _validate_<type>(param, shape, errors, name) and receives
+    # errors.report(name, reason, **details) with "missing required field"/required_name.
+    from botocore.model import ShapeResolver
+    from botocore.validate import ParamValidator
+
+    for name in ("_validate", "_validate_structure", "_validate_string", "_validate_map",
+                 "_validate_list", "_validate_integer", "_validate_double", "_validate_boolean"):
+        parameters = list(inspect.signature(getattr(ParamValidator, name)).parameters)
+        assert parameters[2:] == ["shape", "errors", "name"], name
+    shape = ShapeResolver({
+        "S": {"type": "structure", "required": ["A"], "members": {
+            "A": {"shape": "Str"}, "M": {"shape": "Map"}}},
+        "Str": {"type": "string"},
+        "Map": {"type": "map", "key": {"shape": "Str"}, "value": {"shape": "Str"}},
+    }).get_shape_by_name("S")
+    reports: list[tuple[str, str, dict[str, object]]] = []
+
+    class Errors:
+        def report(self, name: str, reason: str, **details: object) -> None:
+            reports.append((name, reason, details))
+
+    seen: list[str] = []
+
+    class Spy(ParamValidator):  # type: ignore[misc]
+        def _validate_string(self, param: object, *args: object) -> None:
+            seen.append(str(param))
+
+    Spy()._validate({"M": {"k": "v"}}, shape, Errors(), "")
+    assert reports[0][:2] == ("", "missing required field")
+    assert reports[0][2]["required_name"] == "A"
+    assert seen == ["k", "v"]  # map keys and values go through _validate_string
+
+
+def test_served_request_bodies_are_the_python_params_botocore_validates() -> None:
+    # _validation checks the JSON body as botocore's params: no served input member is renamed
+    # on the wire (locationName) and only JSON types occur (no timestamp, blob, document).
+    import botocore.session
+    from botocore.model import Shape
+
+    from pinpoint_mock._dispatch import SERVED_OPERATIONS
+
+    model = botocore.session.get_session().get_service_model("pinpoint")
+    seen: set[str] = set()
+
+    def walk(shape: Shape, top: bool) -> None:
+        type_name = shape.type_name
+        assert type_name in ("structure", "list", "map", "string", "boolean", "integer",
+                             "double"), shape
+        if type_name == "structure":
+            if shape.name in seen:
+                return
+            seen.add(shape.name)
+            assert not shape.is_document_type
+            for member_name, member in shape.members.items():
+                location = member.serialization.get("location")
+                if not (top and location):
+                    assert member.serialization.get("name", member_name) == member_name
+                walk(member, False)
+        elif type_name == "list":
+            walk(shape.member, False)
+        elif type_name == "map":
+            walk(shape.key, False)
+            walk(shape.value, False)
+
+    for operation in SERVED_OPERATIONS:
+        walk(model.operation_model(operation).input_shape, True)
+
+
+def test_moto_pinpoint_routes_and_handler_methods_are_where_we_look() -> None:
+    # _moto.served_operations reads the Pinpoint backend's urls, PinpointResponse's methods
+    # and moto's name conversion, as moto's BotocoreStubber and BaseResponse.call_action do.
+    from moto.core import responses
+    from moto.core.utils import camelcase_to_underscores, method_names_from_class
+    from moto.pinpoint.models import pinpoint_backends
+    from moto.pinpoint.responses import PinpointResponse
+
+    urls = pinpoint_backends["123456789012"]["us-east-1"].urls
+    assert any("/v1/apps" in url for url in urls)
+    assert camelcase_to_underscores("GetApplicationSettings") == "get_application_settings"
+    assert "get_apps" in method_names_from_class(PinpointResponse)
+    source = inspect.getsource(responses.BaseResponse.call_action)
+    assert "camelcase_to_underscores(self._get_action())" in source
+    assert "method_names_from_class(self.__class__)" in source

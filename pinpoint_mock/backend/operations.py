@@ -47,7 +47,7 @@ from pinpoint_mock.backend.progression import PROGRESSIONS as PROGRESSIONS
 from pinpoint_mock.backend.progression import Progression
 from pinpoint_mock.backend.progression import Settings as Settings
 from pinpoint_mock.backend.segment_rules import check_write_segment_request
-from pinpoint_mock.backend.store import Application, Listing, Store
+from pinpoint_mock.backend.store import Application, Listing, Store, whole_number
 from pinpoint_mock.backend.tags import MemoryTags, TagStore
 from pinpoint_mock.backend.validation import check_import_job_request, flag, parse_s3_url
 
@@ -373,11 +373,10 @@ class Backend:
         """
         app = self.store.application(ApplicationId)
         segment = self.store.segment(app, SegmentId)
-        text = str(Version)
         versions = list(segment.versions)
-        number = int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else 0
-        if not 1 <= number <= len(versions):
-            raise NotFoundError(f"Version '{Version}' of segment '{SegmentId}' not found.")
+        number = whole_number(Version)
+        if number is None or not 1 <= number <= len(versions):
+            raise NotFoundError(f"Version {show(Version)} of segment '{SegmentId}' not found.")
         return self._shown(segment, versions[number - 1])
 
     def get_segment_versions(

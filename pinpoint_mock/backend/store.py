@@ -10,11 +10,13 @@ to one listing; any other token is a 400.
 from __future__ import annotations
 
 import bisect
+import re
 import secrets
 import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, Iterator, Optional, Sequence, TypeVar
 
+from pinpoint_mock.backend.endpoint_rules import show
 from pinpoint_mock.backend.endpoint_table import EndpointTable, UserIndex
 from pinpoint_mock.backend.errors import BadRequestError, NotFoundError
 from pinpoint_mock.backend.models import ExportJob, ImportJob, Job, Segment
@@ -37,15 +39,24 @@ def parse_page_size(value: Optional[str]) -> int:
     """
     if value is None:
         return DEFAULT_PAGE_SIZE
-    text = str(value).strip()
-    # isascii: str.isdigit accepts "²", which int() refuses; the length keeps int() cheap
-    if not (text.isascii() and text.isdigit() and len(text) <= 9) or not (
-        1 <= int(text) <= MAX_PAGE_SIZE
-    ):
+    number = whole_number(value)
+    if number is None or not 1 <= number <= MAX_PAGE_SIZE:
         raise BadRequestError(
-            f"PageSize must be a whole number from 1 to {MAX_PAGE_SIZE}, got {value!r}."
+            f"PageSize must be a whole number from 1 to {MAX_PAGE_SIZE}, got {show(value)}."
         )
-    return int(text)
+    return number
+
+
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def whole_number(value: object) -> Optional[int]:
+    """The number a string of ASCII digits (at most 18, surrounding spaces ignored) spells,
+    else None (``"²"``, ``"1e3"``, ``"-1"``, 5,000 digits, a non-string)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
 
 
 @dataclass
@@ -360,12 +371,12 @@ class Store:
         issued = self._tokens.get(token)
         if issued is None:
             raise BadRequestError(
-                f"Token {token!r} is not a NextToken this API returned; "
+                f"Token {show(token)} is not a NextToken this API returned; "
                 "pass the NextToken of the previous page."
             )
         if issued[0] != listing_key:
             raise BadRequestError(
-                f"Token {token!r} belongs to another listing; pass the NextToken "
+                f"Token {show(token)} belongs to another listing; pass the NextToken "
                 "returned by this operation for this application."
             )
         return size, issued[1]

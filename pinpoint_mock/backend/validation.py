@@ -14,10 +14,11 @@ from pinpoint_mock.backend.errors import BadRequestError
 FORMATS = ("CSV", "JSON")
 """botocore's ``Format`` enum."""
 
-_S3_URL = re.compile(r"^s3://(?P<bucket>[^/]+)/(?P<key>.*)$", re.S)
-_S3_URL_PREFIX = re.compile(r"^s3://(?P<bucket>[^/]+)(?:/(?P<prefix>.*))?$", re.S)
-_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]$")
-_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]{1,512}$")
+# Matched whole (fullmatch): a trailing newline is not part of a valid value.
+_S3_URL = re.compile(r"s3://(?P<bucket>[^/]+)/(?P<key>.*)", re.S)
+_S3_URL_PREFIX = re.compile(r"s3://(?P<bucket>[^/]+)(?:/(?P<prefix>.*))?", re.S)
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
+_ROLE_ARN = re.compile(r"arn:aws[a-z\-]*:iam::[0-9]{12}:role/[\w+=,.@/\-]{1,512}", re.A)
 
 
 def parse_s3_url(value: Any) -> tuple[str, str]:
@@ -26,7 +27,7 @@ def parse_s3_url(value: Any) -> tuple[str, str]:
     Raises:
         BadRequestError: ``S3Url`` is not of that form (bucket names follow S3's rules).
     """
-    match = _S3_URL.match(value) if isinstance(value, str) else None
+    match = _S3_URL.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise BadRequestError(
             f"S3Url must be s3://bucket-name/key or s3://bucket-name/prefix/, got {value!r}."
@@ -91,7 +92,7 @@ def parse_s3_url_prefix(value: Any) -> tuple[str, str]:
         BadRequestError: not ``s3://`` and a valid bucket name, or a prefix with an empty
             folder name (``//``).
     """
-    match = _S3_URL_PREFIX.match(value) if isinstance(value, str) else None
+    match = _S3_URL_PREFIX.fullmatch(value) if isinstance(value, str) else None
     if match is None:
         raise BadRequestError(
             "S3UrlPrefix must be s3://bucket-name/folder-name/ (the folder is optional), "
