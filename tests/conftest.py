@@ -7,11 +7,29 @@ from typing import Any, Callable
 
 import boto3
 import pytest
+from hypothesis import HealthCheck, settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "pinpoint_mock" / "samples"
 ROLE_ARN = "arn:aws:iam::123456789012:role/PinpointImport"
 BUCKET = "audience-files"
 REGION = "us-east-1"
+
+# Fuzz tests (tests/test_fuzz_*.py): a fixed, bounded run by default (the same examples on every
+# run, no example database); `pytest --hypothesis-profile=fuzz-long tests/test_fuzz_*.py` runs
+# 2,000 fresh examples per test instead (docs/contributing.md).
+settings.register_profile(
+    "fuzz",
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                           HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+settings.register_profile("fuzz-long", settings.get_profile("fuzz"), max_examples=2000,
+                          derandomize=False)
+settings.load_profile("fuzz")
 
 
 @pytest.fixture

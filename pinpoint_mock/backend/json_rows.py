@@ -215,6 +215,18 @@ def _user_id_problem(value: Any) -> str | None:
     return None
 
 
+def _syntax_error(raw: str) -> str:
+    """Why a line is not JSON, its column counted without the line end (so a file says the
+    same with LF, CRLF or CR line ends: :func:`json.loads` counts lines at ``\n`` only)."""
+    try:
+        json.loads(raw.rstrip("\r\n"))
+    except json.JSONDecodeError as error:
+        return f"the line is not valid JSON ({error.msg} at column {error.pos + 1})"
+    except (ValueError, RecursionError) as error:
+        return f"the line is not valid JSON ({error})"
+    return "the line is not valid JSON"  # not reached: only its line end differs
+
+
 def read_json(text: ObjectText, tally: Tally, url: str, key: str) -> None:
     """Import the lines of one newline-delimited JSON object into ``tally`` (one pass)."""
     result = tally.result
@@ -234,8 +246,8 @@ def read_json(text: ObjectText, tally: Tally, url: str, key: str) -> None:
             reason: Optional[str]
             try:
                 value = loads(raw)
-            except json.JSONDecodeError as error:
-                reason = f"the line is not valid JSON ({error.msg} at column {error.colno})"
+            except json.JSONDecodeError:
+                reason = _syntax_error(raw)
             except (ValueError, RecursionError) as error:
                 reason = f"the line is not valid JSON ({error})"
             else:
