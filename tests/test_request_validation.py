@@ -342,3 +342,24 @@ def test_the_values_read_from_member_documentation_are_these() -> None:
         "EndpointRequest.EndpointStatus": frozenset({"ACTIVE", "INACTIVE"}),
         "EndpointRequest.OptOut": frozenset({"ALL", "NONE"}),
     }
+
+
+def test_a_json_line_with_a_lone_surrogate_escape_is_a_row_failure(
+    pinpoint_client: Any, app_id: str, s3: Any, pinpoint_imports: Any
+) -> None:
+    """Found by tests/test_fuzz_files.py: ``"\\ud800"`` in a JSON line is valid JSON but not
+    text; it was imported (and echoed in messages) though no UTF-8 reply can carry it."""
+    lines = ['{"ChannelType": "EMAIL", "Address": "\\ud800@x.y"}',
+             '{"ChannelType": "EMAIL", "Address": "ok@x.y", "Attributes": {"\\udfff": ["a"]}}',
+             '{"ChannelType": "EMAIL", "Address": "\\u00e9@x.y"}']
+    s3.put_object(Bucket=BUCKET, Key="odd.json", Body="\n".join(lines).encode())
+    job = pinpoint_client.create_import_job(ApplicationId=app_id, ImportJobRequest={
+        "Format": "JSON", "S3Url": f"s3://{BUCKET}/odd.json", "RoleArn": ROLE_ARN,
+        "RegisterEndpoints": True})["ImportJobResponse"]
+    pinpoint_imports.advance(3600)
+    done = pinpoint_client.get_import_job(ApplicationId=app_id, JobId=job["Id"])[
+        "ImportJobResponse"]
+    message = "the line is not valid Unicode (a \\u escape makes a lone surrogate)."
+    assert done["Failures"] == [f"s3://{BUCKET}/odd.json line 1: {message}",
+                                f"s3://{BUCKET}/odd.json line 2: {message}"]
+    assert (done["TotalProcessed"], done["TotalFailures"]) == (3, 2)

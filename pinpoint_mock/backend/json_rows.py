@@ -227,6 +227,16 @@ def _syntax_error(raw: str) -> str:
     return "the line is not valid JSON"  # not reached: only its line end differs
 
 
+def _holds_lone_surrogate(value: object) -> bool:
+    """True when a parsed line holds a lone surrogate (only a ``\\u`` escape makes one: the
+    text itself was decoded as strict UTF-8)."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def read_json(text: ObjectText, tally: Tally, url: str, key: str) -> None:
     """Import the lines of one newline-delimited JSON object into ``tally`` (one pass)."""
     result = tally.result
@@ -251,22 +261,26 @@ def read_json(text: ObjectText, tally: Tally, url: str, key: str) -> None:
             except (ValueError, RecursionError) as error:
                 reason = f"the line is not valid JSON ({error})"
             else:
-                if kind is None:
-                    if _is_user_id_line(value):
-                        kind = "users"
-                    elif isinstance(value, dict):
-                        kind = "endpoints"
-                if kind == "users":
-                    reason = _user_id_problem(value)
-                    if reason is None:
-                        result.user_ids.append(value["User"]["UserId"].strip())
+                if "\\u" in raw and _holds_lone_surrogate(value):
+                    # only a \ud800-style escape makes one: text no UTF-8 store can keep
+                    reason = "the line is not valid Unicode (a \\u escape makes a lone surrogate)"
                 else:
-                    definition = json_definition(value)
-                    if isinstance(definition, str):
-                        reason = definition
+                    if kind is None:
+                        if _is_user_id_line(value):
+                            kind = "users"
+                        elif isinstance(value, dict):
+                            kind = "endpoints"
+                    if kind == "users":
+                        reason = _user_id_problem(value)
+                        if reason is None:
+                            result.user_ids.append(value["User"]["UserId"].strip())
                     else:
-                        # each character of the line gives at most 6 bytes of compact JSON
-                        reason = tally.commit(definition, 6 * len(raw))
+                        definition = json_definition(value)
+                        if isinstance(definition, str):
+                            reason = definition
+                        else:
+                            # each character of the line gives at most 6 bytes of compact JSON
+                            reason = tally.commit(definition, 6 * len(raw))
             in_piece += 1
             if reason is None:
                 imported += 1
