@@ -101,10 +101,14 @@ class _Problems:
 
     def _path(self, name: str) -> str:
         """botocore's ``.ImportJobRequest.Format`` -> ``Format`` (members of the payload are
-        named as in the body), ``.PageSize`` -> ``PageSize``."""
+        named as in the body), ``.PageSize`` -> ``PageSize``; a path holding a map key that
+        is not printable is escaped (``Attributes.\\ud800``), a long one cut."""
         if self.root and name.startswith(self.root):
             name = name[len(self.root):]
-        return name.lstrip(".")
+        name = name.lstrip(".")
+        if not name.isprintable():
+            name = repr(name)[1:-1]
+        return name if len(name) <= 200 else name[:197] + "..."
 
 
 def _message(path: str, reason: str, details: Mapping[str, Any]) -> str:

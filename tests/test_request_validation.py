@@ -136,6 +136,11 @@ def test_a_refused_update_leaves_the_endpoint_as_it_was(raw: Any, app_id: str) -
          "SegmentGroups.Groups[0].SourceSegments[0].Version must be an integer from "
          "-2147483648 to 2147483647, got 2147483648."),
         ({"Name": "s", "tags": {"team": 1}}, "tags.team must be a string, got 1."),
+        ({"Name": "s", "Dimensions": {"Attributes": {"\ud800": {"Values": []}}}},
+         "Dimensions.Attributes (key: \\ud800) must be valid Unicode text, got '\\ud800' "
+         "(it holds a lone surrogate)."),
+        ({"Name": "s", "Dimensions": {"Attributes": {"a\nb": {"Values": "x"}}}},
+         "Dimensions.Attributes.a\\nb.Values must be a list, got 'x'."),
     ],
 )
 def test_segment_members_of_the_wrong_type_are_400_and_nothing_is_stored(
