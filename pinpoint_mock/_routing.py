@@ -43,8 +43,9 @@ MAX_PAYLOAD_BYTES = 7 * 1024 * 1024
 maximum size of an invocation (request and response) payload is 7 MB" (developer guide,
 ``quotas.md``, API request quotas; read as 7 MiB)."""
 MAX_NUMBER_DIGITS = 400
-"""Digits a JSON number in a request body may have (the mock's bound: far beyond any double
-or 32-bit integer, far below what makes parsing slow)."""
+"""Digits a JSON integer in a request body may have (the mock's bound: far beyond any 32-bit
+integer, far below what makes parsing slow). A longer number with a fraction or exponent
+parses as a float, possibly infinite, which validation refuses."""
 _TEMPLATE_VARIABLE = re.compile(r"\{([^}]+)\}")
 
 
@@ -381,7 +382,7 @@ def loads(body: bytes) -> dict[str, Any]:
 
     Stricter than :func:`json.loads`, so that what is accepted can be stored and sent back:
     UTF-8 only (a leading byte order mark is ignored, as RFC 8259 allows), no
-    ``NaN``/``Infinity``, numbers of at most :data:`MAX_NUMBER_DIGITS` digits.
+    ``NaN``/``Infinity``, integers of at most :data:`MAX_NUMBER_DIGITS` digits.
 
     Raises:
         BadRequestError: not UTF-8 JSON, not an object, or nested too deeply to read.
@@ -395,7 +396,7 @@ def loads(body: bytes) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")  # JSON between systems is UTF-8 (RFC 8259, section 8.1)
         document = json.loads(text[1:] if text.startswith("\ufeff") else text,  # a BOM: ignored
-                              parse_constant=_no_constant, parse_int=_int, parse_float=_float)
+                              parse_constant=_no_constant, parse_int=_int)
     except RecursionError:
         raise BadRequestError("The request body is nested too deeply to be read.") from None
     except ValueError as error:
@@ -415,14 +416,8 @@ def _no_constant(name: str) -> Any:
 
 def _int(text: str) -> int:
     if len(text) > MAX_NUMBER_DIGITS:
-        raise _NumberError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
+        raise _NumberError(f"an integer has more than {MAX_NUMBER_DIGITS} digits")
     return int(text)
-
-
-def _float(text: str) -> float:
-    if len(text) > MAX_NUMBER_DIGITS:
-        raise _NumberError(f"a number has more than {MAX_NUMBER_DIGITS} digits")
-    return float(text)
 
 
 def _reason(error: ValueError) -> str:

@@ -172,7 +172,8 @@ class WireValidator(ParamValidator):  # type: ignore[misc]
         if not isinstance(param, str):
             errors.report(name, "invalid type", param=param, kind=_KINDS["string"])
             return
-        super()._validate_string(param, shape, errors, name)
+        if "min" in shape.metadata:  # botocore's own length check (no Pinpoint shape has one)
+            super()._validate_string(param, shape, errors, name)
         allowed = self._allowed_values(shape)
         if allowed is not None and param not in allowed:
             errors.report(name, "invalid enum", param=param, valid_values=allowed)
@@ -233,18 +234,18 @@ Check = Callable[[dict[str, Any]], None]
 """Validates one request's members in place; raises BadRequestError naming the member."""
 
 
-def _trivially_valid(operation: OperationModel) -> bool:
-    """True when the wire cannot carry a wrong value: every member is a string from the path,
+def _wire_string(member: Shape) -> bool:
+    """True for a member the wire always carries as a valid value: a plain string of the path,
     the query string or a header (a path member is present whenever the route matched)."""
+    return (member.serialization.get("location") in ("uri", "querystring", "header")
+            and member.type_name == "string" and not getattr(member, "enum", None)
+            and "min" not in member.metadata)
+
+
+def _trivially_valid(operation: OperationModel) -> bool:
+    """True when the wire cannot carry a wrong value: every member is a :func:`_wire_string`."""
     shape = operation.input_shape
-    if shape is None:
-        return True
-    return all(
-        member.serialization.get("location") in ("uri", "querystring", "header")
-        and member.type_name == "string"
-        and not getattr(member, "enum", None)
-        for member in shape.members.values()
-    )
+    return shape is None or all(_wire_string(member) for member in shape.members.values())
 
 
 @dataclass
@@ -283,12 +284,23 @@ class RequestValidator:
             return None
         shape = operation.input_shape
         payload = shape.serialization.get("payload")
-        root = f".{payload}" if payload else ""
         validator = self._validator
+        if payload is not None and all(  # only the body can be wrong: validate just that
+                name == payload or _wire_string(member) for name, member in shape.members.items()):
+            shape = shape.members[payload]
+            root = name = f".{payload}"
+
+            def judged(params: dict[str, Any]) -> Any:
+                return params[payload]
+        else:
+            root, name = "", ""
+
+            def judged(params: dict[str, Any]) -> Any:
+                return params
 
         def run(params: dict[str, Any]) -> None:
             problems = _Problems(root)
-            validator._validate(params, shape, problems, "")
+            validator._validate(judged(params), shape, problems, name)
             if problems.first is not None:
                 more = problems.count - 1
                 suffix = f" ({more} more problem{'s' if more > 1 else ''} in this request)" if (
