@@ -44,6 +44,9 @@ from botocore.validate import ParamValidator, range_check
 from pinpoint_mock.backend.endpoint_rules import show
 from pinpoint_mock.backend.errors import BadRequestError
 
+_Allowed = tuple[frozenset[str], tuple[str, ...]]
+"""A closed set of string values: for membership, and in the order messages list them."""
+
 INT32 = (-(2**31), 2**31 - 1)
 """The range of the model's ``integer`` type (32-bit signed, as in AWS's JSON protocols)."""
 
@@ -63,8 +66,8 @@ _KINDS = {
 }
 
 
-def documented_values(documentation: str) -> Optional[frozenset[str]]:
-    """The values a member's documentation lists, or None when it lists none.
+def documented_values(documentation: str) -> Optional[tuple[str, ...]]:
+    """The values a member's documentation lists, in its order, or None when it lists none.
 
     Pinpoint's model documents some closed sets in prose instead of an enum, always in one
     form: "Valid values are: GREATER_THAN, LESS_THAN, ... and, EQUAL." or "Possible values
@@ -74,15 +77,15 @@ def documented_values(documentation: str) -> Optional[frozenset[str]]:
     match = _DOCUMENTED.search(_TAG.sub("", documentation or ""))
     if match is None:
         return None
-    values = frozenset(_VALUE.findall(match.group("rest")))
+    values = tuple(dict.fromkeys(_VALUE.findall(match.group("rest"))))
     return values or None
 
 
-def _one_of(values: Any) -> str:
-    ordered = sorted(values)
-    if len(ordered) == 2:
-        return f"{ordered[0]} or {ordered[1]}"
-    return "one of " + ", ".join(ordered)
+def _one_of(values: tuple[str, ...]) -> str:
+    """``A or B``, ``one of A, B, C``, in the order given."""
+    if len(values) == 2:
+        return f"{values[0]} or {values[1]}"
+    return "one of " + ", ".join(values)
 
 
 @dataclass
@@ -93,16 +96,29 @@ class _Problems:
     root: str
     first: Optional[str] = None
     count: int = 0
+    items: dict[str, str] = field(default_factory=dict)
+    """``{".Item[1]": "Item[1] (Id 'e1')"}``: list items named by their Id (see label)."""
 
     def report(self, name: str, reason: str, **details: Any) -> None:
         self.count += 1
         if self.first is None:
+            if reason == "missing required field":  # named as the member that is missing
+                name, reason = f"{name}.{details['required_name']}", "missing"
             self.first = _message(self._path(name), reason, details)
+
+    def label(self, name: str, item: Any) -> None:
+        """Name the list item at ``name`` by its ``Id`` in messages, as a batch's items are
+        told apart: ``Item[1] (Id 'bad'): OptOut must be ALL or NONE, got 'SOME'.``"""
+        if isinstance(item, dict) and isinstance(item.get("Id"), str):
+            self.items[name] = f"{self._path(name)} (Id {_shown(item['Id'])})"
 
     def _path(self, name: str) -> str:
         """botocore's ``.ImportJobRequest.Format`` -> ``Format`` (members of the payload are
         named as in the body), ``.PageSize`` -> ``PageSize``; a path holding a map key that
         is not printable is escaped (``Attributes.\\ud800``), a long one cut."""
+        for item, label in self.items.items():
+            if name.startswith(item + "."):
+                return f"{label}: {self._path(name[len(item):])}"
         if self.root and name.startswith(self.root):
             name = name[len(self.root):]
         name = name.lstrip(".")
@@ -112,9 +128,8 @@ class _Problems:
 
 
 def _message(path: str, reason: str, details: Mapping[str, Any]) -> str:
-    if reason == "missing required field":
-        member = details["required_name"]
-        return f"{path + '.' if path else ''}{member} is required."
+    if reason == "missing":
+        return f"{path} is required."
     shown = path or "The request body"
     got = _shown(details.get("param"))
     if reason == "invalid type":
@@ -156,7 +171,7 @@ class WireValidator(ParamValidator):  # type: ignore[misc]
 
     def __init__(self) -> None:
         super().__init__()
-        self._allowed: dict[int, tuple[Shape, Optional[frozenset[str]]]] = {}
+        self._allowed: dict[int, tuple[Shape, Optional[_Allowed]]] = {}
 
     def _validate_structure(self, params: Any, shape: Shape, errors: Any, name: str) -> None:
         if isinstance(params, dict):
@@ -175,8 +190,8 @@ class WireValidator(ParamValidator):  # type: ignore[misc]
         if "min" in shape.metadata:  # botocore's own length check (no Pinpoint shape has one)
             super()._validate_string(param, shape, errors, name)
         allowed = self._allowed_values(shape)
-        if allowed is not None and param not in allowed:
-            errors.report(name, "invalid enum", param=param, valid_values=allowed)
+        if allowed is not None and param not in allowed[0]:
+            errors.report(name, "invalid enum", param=param, valid_values=allowed[1])
         elif not param.isascii():
             try:
                 param.encode("utf-8")
@@ -210,7 +225,10 @@ class WireValidator(ParamValidator):  # type: ignore[misc]
             errors.report(name, "invalid type", param=param, kind=_KINDS["list"])
             return
         range_check(name, len(param), shape, "invalid length", errors)
+        label = getattr(errors, "label", None)
         for index, item in enumerate(param):  # each item, with this validator's rules
+            if label is not None:
+                label(f"{name}[{index}]", item)
             self._validate(item, shape.member, errors, f"{name}[{index}]")
 
     def _validate_map(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
@@ -219,14 +237,18 @@ class WireValidator(ParamValidator):  # type: ignore[misc]
             return
         super()._validate_map(param, shape, errors, name)
 
-    def _allowed_values(self, shape: Shape) -> Optional[frozenset[str]]:
-        """The enum of ``shape``, else the values its documentation lists, else None (cached
-        per shape object: botocore's member shapes live as long as their service model)."""
+    def _allowed_values(self, shape: Shape) -> Optional[_Allowed]:
+        """The enum of ``shape``, else the values its documentation lists, else None, as a set
+        and in the order messages list them: an enum sorted (as the import rules list
+        ChannelType), documented values in the documentation's order (as the segment rules
+        quote ComparisonOperator's). Cached per shape object: botocore's member shapes live
+        as long as their service model."""
         cached = self._allowed.get(id(shape))
         if cached is None or cached[0] is not shape:
             enum = getattr(shape, "enum", None)
-            values = frozenset(enum) if enum else documented_values(shape.documentation)
-            cached = self._allowed[id(shape)] = (shape, values)
+            values = tuple(sorted(enum)) if enum else documented_values(shape.documentation)
+            cached = self._allowed[id(shape)] = (
+                shape, (frozenset(values), values) if values else None)
         return cached[1]
 
 

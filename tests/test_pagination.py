@@ -6,6 +6,8 @@ from typing import Any, Callable
 
 import pytest
 
+from pinpoint_mock.backend.endpoint_rules import show
+
 CreateJob = Callable[..., dict[str, Any]]
 
 
@@ -83,8 +85,8 @@ def test_page_size_must_be_a_positive_integer_string(
     with pytest.raises(pinpoint_client.exceptions.BadRequestException) as caught:
         pinpoint_client.get_import_jobs(ApplicationId=app_id, PageSize=page_size)
     assert caught.value.response["Error"]["Message"] == (
-        f"PageSize must be a whole number from 1 to 1000, got {page_size!r}."
-    )
+        f"PageSize must be a whole number from 1 to 1000, got {show(page_size)}."
+    )  # show(): the value as repr, cut after 40 characters (5,000 digits are not echoed)
 
 
 def test_a_token_not_issued_here_is_400(pinpoint_client: Any, app_id: str) -> None:

@@ -126,14 +126,15 @@ def test_a_refused_update_leaves_the_endpoint_as_it_was(raw: Any, app_id: str) -
          "got 'DAY_1'."),
         ({"Name": "s", "Dimensions": {"Metrics": {"Visits": {"ComparisonOperator": "MORE",
                                                              "Value": 1}}}},
-         "Dimensions.Metrics.Visits.ComparisonOperator must be one of EQUAL, GREATER_THAN, "
-         "GREATER_THAN_OR_EQUAL, LESS_THAN, LESS_THAN_OR_EQUAL, got 'MORE'."),
+         "Dimensions.Metrics.Visits.ComparisonOperator must be one of GREATER_THAN, LESS_THAN, "
+         "GREATER_THAN_OR_EQUAL, LESS_THAN_OR_EQUAL, EQUAL, got 'MORE'."),
         ({"Name": "s", "SegmentGroups": {"Groups": [{"SourceSegments": [
             {"Id": "x", "Version": True}]}]}},
-         "SegmentGroups.Groups[0].SourceSegments[0].Version must be an integer, got true."),
+         "SegmentGroups.Groups[0].SourceSegments[0] (Id 'x'): Version must be an integer, "
+         "got true."),
         ({"Name": "s", "SegmentGroups": {"Groups": [{"SourceSegments": [
             {"Id": "x", "Version": 2**31}]}]}},
-         "SegmentGroups.Groups[0].SourceSegments[0].Version must be an integer from "
+         "SegmentGroups.Groups[0].SourceSegments[0] (Id 'x'): Version must be an integer from "
          "-2147483648 to 2147483647, got 2147483648."),
         ({"Name": "s", "tags": {"team": 1}}, "tags.team must be a string, got 1."),
         ({"Name": "s", "Dimensions": {"Attributes": {"\ud800": {"Values": []}}}},
@@ -325,7 +326,7 @@ def test_the_values_read_from_member_documentation_are_these() -> None:
     from pinpoint_mock._validation import documented_values
 
     model = botocore.session.get_session().get_service_model("pinpoint")
-    found: dict[str, frozenset[str]] = {}
+    found: dict[str, tuple[str, ...]] = {}
     seen: set[str] = set()
 
     def walk(shape: Any) -> None:
@@ -344,10 +345,12 @@ def test_the_values_read_from_member_documentation_are_these() -> None:
     for operation in SERVED_OPERATIONS:
         walk(model.operation_model(operation).input_shape)
     assert found == {
-        "MetricDimension.ComparisonOperator": frozenset(
-            {"GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL"}),
-        "EndpointRequest.EndpointStatus": frozenset({"ACTIVE", "INACTIVE"}),
-        "EndpointRequest.OptOut": frozenset({"ALL", "NONE"}),
+        "MetricDimension.ComparisonOperator": (
+            "GREATER_THAN", "LESS_THAN", "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "EQUAL"),
+        "EndpointRequest.EndpointStatus": ("ACTIVE", "INACTIVE"),
+        "EndpointRequest.OptOut": ("ALL", "NONE"),
+        "EndpointBatchItem.EndpointStatus": ("ACTIVE", "INACTIVE"),
+        "EndpointBatchItem.OptOut": ("ALL", "NONE"),
     }
 
 
