@@ -81,7 +81,7 @@ def unserved_error(operation: str, routes: Router) -> MethodNotAllowedError:
     route = routes.routes[operation]
     return MethodNotAllowedError(
         f"pinpoint_mock does not serve {operation} ({route.method} {route.template}). It "
-        "serves import jobs, segments, endpoints and apps: "
+        "serves import and export jobs, segments, endpoints and apps: "
         f"{', '.join(sorted([*SERVED_OPERATIONS, *_apps.APP_OPERATIONS]))}; moto serves "
         f"{', '.join(sorted(moto_operations()))}."
     )

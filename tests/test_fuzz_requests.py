@@ -81,6 +81,9 @@ class Context:
             "RoleArn": st.just(ROLE_ARN),
             "PageSize": st.sampled_from(["1", "2", "1000"]),
             "Version": st.sampled_from(["1", "2"]),
+            "S3UrlPrefix": st.sampled_from([f"s3://{BUCKET}/exports/", f"s3://{BUCKET}",
+                                            "s3://no-such-bucket/x/"]),
+            "SegmentVersion": st.sampled_from([1, 2]),
         }
         self.seen = recording_bodies(client)
 
