@@ -97,7 +97,7 @@ class _Problems:
     first: Optional[str] = None
     count: int = 0
     items: dict[str, str] = field(default_factory=dict)
-    """``{".Item[1]": "Item[1] (Id 'e1')"}``: list items named by their Id (see label)."""
+    """``{".Item[1]": "e1"}``: the Ids of list items (see :meth:`label`)."""
 
     def report(self, name: str, reason: str, **details: Any) -> None:
         self.count += 1
@@ -109,16 +109,24 @@ class _Problems:
     def label(self, name: str, item: Any) -> None:
         """Name the list item at ``name`` by its ``Id`` in messages, as a batch's items are
         told apart: ``Item[1] (Id 'bad'): OptOut must be ALL or NONE, got 'SOME'.``"""
-        if isinstance(item, dict) and isinstance(item.get("Id"), str):
-            self.items[name] = f"{self._path(name)} (Id {_shown(item['Id'])})"
+        if isinstance(item, dict):
+            item_id = item.get("Id")
+            if isinstance(item_id, str):
+                self.items[name] = item_id
 
     def _path(self, name: str) -> str:
         """botocore's ``.ImportJobRequest.Format`` -> ``Format`` (members of the payload are
         named as in the body), ``.PageSize`` -> ``PageSize``; a path holding a map key that
-        is not printable is escaped (``Attributes.\\ud800``), a long one cut."""
-        for item, label in self.items.items():
-            if name.startswith(item + "."):
-                return f"{label}: {self._path(name[len(item):])}"
+        is not printable is escaped (``Attributes.\\ud800``), a long one cut; a member of a
+        labelled list item is named after it (``Item[1] (Id 'e1'): OptOut``)."""
+        if self.items:
+            end = name.find("].")
+            while end != -1:
+                item_id = self.items.get(name[:end + 1])
+                if item_id is not None:
+                    item = f"{self._path(name[:end + 1])} (Id {_shown(item_id)})"
+                    return f"{item}: {self._path(name[end + 1:])}"
+                end = name.find("].", end + 1)
         if self.root and name.startswith(self.root):
             name = name[len(self.root):]
         name = name.lstrip(".")
