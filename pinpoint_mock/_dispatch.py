@@ -19,6 +19,7 @@ from pinpoint_mock import _apps, _moto
 from pinpoint_mock._faults import Fault, FaultRegistry
 from pinpoint_mock._routing import (
     HttpResponse,
+    Resolved,
     Router,
     encode_error,
     method_not_allowed,
@@ -231,8 +232,11 @@ class State:
         ``url`` is the URL as sent, its path still percent-encoded. A request that matches no
         operation of the model is a 404 ``NotFoundException`` (405 for a method no operation
         on that path has), answered here and not recorded; an operation neither the mock nor
-        moto serves is :func:`unserved_error`, recorded. A served operation's members are
-        validated (:mod:`pinpoint_mock._validation`) before the backend runs.
+        moto serves is :func:`unserved_error`, recorded. The members of every operation
+        answered, the mock's and moto's, are validated (:mod:`pinpoint_mock._validation`)
+        before the backend (or moto) runs: a request moto would answer that is not valid is
+        refused here (400, recorded as the mock's), so that moto neither crashes on it nor
+        stores it.
         """
         routes = router()
         try:
@@ -254,7 +258,7 @@ class State:
         app_method = None if method_name is not None else _apps.APP_OPERATIONS.get(operation)
         if method_name is None and app_method is None:
             if operation in moto_operations():
-                return None  # moto answers it
+                return self._refused_for_moto(routes, resolved, headers, body)
             return self._unserved(routes, operation, method, url, headers, body)
         params: dict[str, Any] = {}
         try:
@@ -274,6 +278,32 @@ class State:
                                 response.headers["x-amzn-RequestId"], None, MOCK, body,
                                 response.body))
         return response
+
+    def _refused_for_moto(
+        self, routes: Router, resolved: Resolved, headers: Mapping[str, Any],
+        body: Optional[bytes],
+    ) -> Optional[HttpResponse]:
+        """None when moto may answer this request of an operation it serves; else the error
+        (recorded): members that are not valid, a region Pinpoint does not run in, or a
+        request moto would fail on (:func:`pinpoint_mock._moto.moto_refusal`)."""
+        operation = resolved.route.operation
+        params: dict[str, Any] = {}
+        try:
+            params = routes.members(resolved, headers, body)
+            self._validator.check(operation, params)
+            account = _moto.account_of(headers, self._accounts)
+            region = _moto.region_of(resolved.host, headers)
+            self.backend(account, region)
+            refusal = _moto.moto_refusal(operation, account, region, params)
+            if refusal is not None:
+                raise refusal
+        except PinpointError as error:
+            response = encode_error(error)
+            self.calls.append(_call(operation, params, response.status,
+                                    response.headers["x-amzn-RequestId"], None, MOCK, body,
+                                    response.body))
+            return response
+        return None
 
     def _unserved(
         self, routes: Router, operation: str, method: str, url: str,

@@ -26,6 +26,8 @@ moto internals used here (each guarded by a canary test in ``tests/test_canaries
   matches the operation's path, and ``PinpointResponse`` has the method
   ``camelcase_to_underscores(operation)`` (``moto.core.utils``, with
   ``method_names_from_class``).
+- ``App.event_stream`` (None until PutEventStream) — DeleteEventStream of an app without one
+  is refused before moto, whose handler would fail on it (:func:`moto_refusal`).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from moto.pinpoint.models import pinpoint_backends
 from moto.pinpoint.responses import PinpointResponse
 from moto.s3.models import s3_backends
 
-from pinpoint_mock.backend.errors import ForbiddenError
+from pinpoint_mock.backend.errors import ForbiddenError, NotFoundError, PinpointError
 from pinpoint_mock.backend.exporter import ObjectSinkError
 from pinpoint_mock.backend.importer import SourceObject
 from pinpoint_mock.backend.operations import ObjectSourceError
@@ -173,6 +175,26 @@ class MotoTags:
 
     def drop(self, arn: str) -> None:
         self._tagger().delete_all_tags_for_resource(arn)
+
+
+def moto_refusal(
+    operation: str, account_id: str, region: str, params: Mapping[str, Any]
+) -> Optional[PinpointError]:
+    """The error for a valid request that moto would fail to answer (a Python exception out
+    of moto), or None to let moto answer it.
+
+    One case: DeleteEventStream of an application that has no event stream (moto's
+    ``App.delete_event_stream`` returns None, on which its handler calls ``to_json``); it is
+    a 404 NotFoundException, as moto's GetEventStream answers the same application.
+    """
+    if operation != "DeleteEventStream":
+        return None
+    app = pinpoint_backends[account_id][region].apps.get(params.get("ApplicationId", ""))
+    if app is not None and getattr(app, "event_stream", None) is None:
+        return NotFoundError(
+            f"Application '{app.application_id}' has no event stream to delete."
+        )
+    return None
 
 
 def served_operations(paths: Mapping[str, tuple[str, str]]) -> frozenset[str]:

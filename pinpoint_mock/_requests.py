@@ -110,8 +110,9 @@ def _callback(request: PreparedRequest) -> MotoAnswer:
     body = _body(request)
     if handler is not None:
         response = handler.answer(method, url, headers, body)
-        if response is not None:
-            return response.status, dict(response.headers), response.body
+        if response is not None:  # a response to HEAD has no body (RFC 9110, section 9.3.2)
+            return (response.status, dict(response.headers),
+                    b"" if method == "HEAD" else response.body)
     status, moto_headers, moto_body = _moto(request)
     if handler is not None:
         data = moto_body.encode() if isinstance(moto_body, str) else bytes(moto_body)

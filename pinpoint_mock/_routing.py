@@ -74,6 +74,8 @@ class Route:
         payload: the input member that is the whole body, if any.
         body_members: ``{wire name: member name}`` of top-level body members when there is no
             payload member.
+        list_query: the members of the query string the model types as lists (read from
+            every occurrence: ``?tagKeys=a&tagKeys=b``).
     """
 
     operation: str
@@ -85,6 +87,7 @@ class Route:
     headers: Mapping[str, str]
     payload: Optional[str]
     body_members: Mapping[str, str] = field(default_factory=dict)
+    list_query: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,13 @@ class Resolved:
     Attributes:
         route: the operation's :class:`Route`.
         members: ``(member name, value)`` of the members in the path and the query string,
-            in that order (a query-string member given twice: its last value wins).
+            in that order (a query-string member given twice: its last value wins, unless the
+            model types it as a list: then it is a tuple of every value).
         host: the URL's host name, lower case (``""`` if none).
     """
 
     route: Route
-    members: tuple[tuple[str, str], ...]
+    members: tuple[tuple[str, Any], ...]
     host: str
 
 
@@ -133,6 +137,7 @@ def _route(operation: OperationModel) -> Route:
         headers=headers,
         payload=payload,
         body_members=body,
+        list_query=tuple(name for name, kind in query.values() if kind == "list"),
     )
 
 
@@ -251,12 +256,18 @@ class Router:
         parts = urlsplit(url)
         operation, path_args = self.match(method, parts.path)
         route = self.routes[operation]
-        members = [(route.uri[identifier], value) for identifier, value in path_args]
+        members: list[tuple[str, Any]] = [
+            (route.uri[identifier], value) for identifier, value in path_args]
         if parts.query and route.query:
             for wire, value in parse_qsl(parts.query, keep_blank_values=True):
                 member = route.query.get(wire)
                 if member is not None:
                     members.append((member[0], value))
+            if route.list_query:  # repeated: ?tagKeys=a&tagKeys=b is TagKeys ("a", "b")
+                members = [(name, value) for name, value in members
+                           if name not in route.list_query] + [
+                    (name, tuple(v for n, v in members if n == name))
+                    for name in route.list_query if any(n == name for n, _ in members)]
         return Resolved(route, tuple(members), parts.hostname or "")
 
     def resolve(self, method: str, url: str) -> Resolved:
@@ -291,6 +302,9 @@ class Router:
         """
         route = resolved.route
         params: dict[str, Any] = dict(resolved.members)
+        for name in route.list_query:  # a tuple in the (cached) resolution; a list to validate
+            if name in params:
+                params[name] = list(params[name])
         if route.headers:
             for wire, member_name in route.headers.items():
                 for key, value in headers.items():

@@ -135,17 +135,27 @@ class ShapeChecker:
         return found
 
 
-def recording_bodies(client: Any) -> list[tuple[str, int, Mapping[str, str], bytes]]:
-    """Every response ``client`` receives from now on, as ``(operation, status, headers,
-    body)`` captured before botocore parses it."""
-    seen: list[tuple[str, int, Mapping[str, str], bytes]] = []
+class Recording(list):  # type: ignore[type-arg]
+    """The responses a client received, as ``(operation, status, headers, body)``."""
 
-    def record(operation_model: Any, response_dict: Mapping[str, Any], **_: Any) -> None:
-        seen.append((operation_model.name, int(response_dict["status_code"]),
+    def __init__(self, client: Any) -> None:
+        super().__init__()
+        self._client = client
+        client.meta.events.register("before-parse.pinpoint", self._record)
+
+    def _record(self, operation_model: Any, response_dict: Mapping[str, Any], **_: Any) -> None:
+        self.append((operation_model.name, int(response_dict["status_code"]),
                      dict(response_dict["headers"]), bytes(response_dict["body"])))
 
-    client.meta.events.register("before-parse.pinpoint", record)
-    return seen
+    def stop(self) -> None:
+        """Stop recording (the client may serve another test)."""
+        self._client.meta.events.unregister("before-parse.pinpoint", self._record)
+
+
+def recording_bodies(client: Any) -> Recording:
+    """Every response ``client`` receives from now on, as ``(operation, status, headers,
+    body)`` captured before botocore parses it."""
+    return Recording(client)
 
 
 Check = Callable[[], None]

@@ -327,7 +327,8 @@ def test_served_request_bodies_are_the_python_params_botocore_validates() -> Non
     import botocore.session
     from botocore.model import Shape
 
-    from pinpoint_mock._dispatch import SERVED_OPERATIONS
+    from pinpoint_mock._apps import APP_OPERATIONS
+    from pinpoint_mock._dispatch import SERVED_OPERATIONS, moto_operations
 
     model = botocore.session.get_session().get_service_model("pinpoint")
     seen: set[str] = set()
@@ -352,8 +353,20 @@ def test_served_request_bodies_are_the_python_params_botocore_validates() -> Non
             walk(shape.key, False)
             walk(shape.value, False)
 
-    for operation in SERVED_OPERATIONS:
+    for operation in [*SERVED_OPERATIONS, *APP_OPERATIONS, *sorted(moto_operations())]:
         walk(model.operation_model(operation).input_shape, True)
+
+
+def test_moto_apps_have_no_event_stream_until_one_is_put() -> None:
+    # _moto.moto_refusal reads App.event_stream (None until PutEventStream) to refuse the
+    # DeleteEventStream moto's handler would fail on (it calls to_json on what is None).
+    from moto.pinpoint.models import App
+    from moto.pinpoint.responses import PinpointResponse
+
+    app = App("123456789012", "us-east-1", "a")
+    assert app.event_stream is None
+    assert app.delete_event_stream() is None
+    assert "event_stream.to_json()" in inspect.getsource(PinpointResponse.delete_event_stream)
 
 
 def test_moto_pinpoint_routes_and_handler_methods_are_where_we_look() -> None:

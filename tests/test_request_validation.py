@@ -322,7 +322,8 @@ def test_the_values_read_from_member_documentation_are_these() -> None:
     from that documentation; pinned here so that a reworded botocore model is noticed."""
     import botocore.session
 
-    from pinpoint_mock._dispatch import SERVED_OPERATIONS
+    from pinpoint_mock._apps import APP_OPERATIONS
+    from pinpoint_mock._dispatch import SERVED_OPERATIONS, moto_operations
     from pinpoint_mock._validation import documented_values
 
     model = botocore.session.get_session().get_service_model("pinpoint")
@@ -342,7 +343,7 @@ def test_the_values_read_from_member_documentation_are_these() -> None:
         elif shape.type_name == "map":
             walk(shape.value)
 
-    for operation in SERVED_OPERATIONS:
+    for operation in [*SERVED_OPERATIONS, *APP_OPERATIONS, *sorted(moto_operations())]:
         walk(model.operation_model(operation).input_shape)
     assert found == {
         "MetricDimension.ComparisonOperator": (
@@ -373,3 +374,140 @@ def test_a_json_line_with_a_lone_surrogate_escape_is_a_row_failure(
     assert done["Failures"] == [f"s3://{BUCKET}/odd.json line 1: {message}",
                                 f"s3://{BUCKET}/odd.json line 2: {message}"]
     assert (done["TotalProcessed"], done["TotalFailures"]) == (3, 2)
+
+
+# -- the operations added since: app calls, UpdateEndpointsBatch, export jobs, moto's ---------
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"Name": 5}, "Name must be a string, got 5."),
+        ({}, "Name is required."),
+        ({"Name": "a", "tags": []}, "tags must be an object, got []."),
+        ({"Name": "a", "tags": {"team": None}}, "tags.team must be a string, got null."),
+    ],
+)
+def test_create_app_members_are_validated_and_no_app_is_made(
+    raw: Any, request_: dict[str, Any], message: str
+) -> None:
+    """CreateApplicationRequest: ``Name`` (string, required) and ``tags`` (a map of strings)."""
+    status, code, text = error_of(lambda: send(raw, "create_app", request_))
+    assert (status, code, text) == (400, "BadRequestException", message)
+    assert raw.get_apps()["ApplicationsResponse"]["Item"] == []
+
+
+@pytest.mark.parametrize("value", ["²", "0", "1001", "1" * 5000])
+def test_get_apps_page_size_is_validated(raw: Any, value: str) -> None:
+    status, code, text = error_of(lambda: raw.get_apps(PageSize=value))
+    assert (status, code) == (400, "BadRequestException")
+    assert text.startswith("PageSize must be a whole number from 1 to 1000, got ")
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"Item": "x"}, "Item must be a list, got 'x'."),
+        ({}, "Item is required."),
+        ({"Item": [{"Id": "e1", "ChannelType": "EMAIL", "Address": "a@b.c"},
+                   {"Id": "bad", "OptOut": "SOME"}]},
+         "Item[1] (Id 'bad'): OptOut must be ALL or NONE, got 'SOME'."),
+        ({"Item": [{"Id": "e1", "Location": [1]}]},
+         "Item[0] (Id 'e1'): Location must be an object, got [1]."),
+        ({"Item": [{"Id": 7}]}, "Item[0].Id must be a string, got 7."),
+    ],
+)
+def test_update_endpoints_batch_items_are_validated_and_none_is_stored(
+    raw: Any, app_id: str, request_: dict[str, Any], message: str
+) -> None:
+    """EndpointBatchRequest: ``Item`` (a required list of EndpointBatchItem, each with the
+    types, enums and documented values of an EndpointRequest); a bad item refuses the batch."""
+    status, code, text = error_of(lambda: send(
+        raw, "update_endpoints_batch", request_, ApplicationId=app_id))
+    assert (status, code, text) == (400, "BadRequestException", message)
+    status, _, _ = error_of(lambda: raw.get_endpoint(ApplicationId=app_id, EndpointId="e1"))
+    assert status == 404
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"S3UrlPrefix": 5, "RoleArn": ROLE_ARN}, "S3UrlPrefix must be a string, got 5."),
+        ({"S3UrlPrefix": f"s3://{BUCKET}/out/"}, "RoleArn is required."),
+        ({"S3UrlPrefix": f"s3://{BUCKET}/out/", "RoleArn": ROLE_ARN, "SegmentVersion": "1"},
+         "SegmentVersion must be an integer, got '1'."),
+        ({"S3UrlPrefix": f"s3://{BUCKET}/out/", "RoleArn": ROLE_ARN, "SegmentVersion": 2**31},
+         "SegmentVersion must be an integer from -2147483648 to 2147483647, got 2147483648."),
+        ({"S3UrlPrefix": f"s3://{BUCKET}/out/", "RoleArn": ROLE_ARN, "SegmentId": ["s"]},
+         "SegmentId must be a string, got [\"s\"]."),
+    ],
+)
+def test_export_job_members_are_validated_and_no_job_is_made(
+    raw: Any, app_id: str, s3: Any, request_: dict[str, Any], message: str
+) -> None:
+    """ExportJobRequest: ``RoleArn`` and ``S3UrlPrefix`` (strings, required), ``SegmentId``
+    (string), ``SegmentVersion`` (integer)."""
+    status, code, text = error_of(lambda: send(
+        raw, "create_export_job", request_, ApplicationId=app_id))
+    assert (status, code, text) == (400, "BadRequestException", message)
+    jobs = raw.get_export_jobs(ApplicationId=app_id)["ExportJobsResponse"]["Item"]
+    assert jobs == []
+    status, _, text = error_of(lambda: raw.get_export_jobs(ApplicationId=app_id, PageSize="²"))
+    assert status == 400 and text.startswith("PageSize must be a whole number")
+
+
+@pytest.mark.parametrize(
+    ("operation", "payload", "message"),
+    [
+        ("update_application_settings", {"CloudWatchMetricsEnabled": "yes"},
+         "CloudWatchMetricsEnabled must be true or false, got 'yes'."),
+        ("update_application_settings", {"Limits": {"Daily": "5"}},
+         "Limits.Daily must be an integer, got '5'."),
+        ("update_application_settings", {"CampaignHook": {"Mode": "SOMETIMES"}},
+         "CampaignHook.Mode must be DELIVERY or FILTER, got 'SOMETIMES'."),
+        ("put_event_stream", {"RoleArn": ROLE_ARN}, "DestinationStreamArn is required."),
+        ("tag_resource", {"tags": 5}, "tags must be an object, got 5."),
+    ],
+)
+def test_operations_moto_serves_are_validated_before_moto_answers(
+    raw: Any, app_id: str, pinpoint_imports: Any, operation: str, payload: Any, message: str
+) -> None:
+    """moto answers these (application settings, event streams, tags) without checking
+    types: ``"tags": 5`` escaped from moto as AttributeError, ``"yes"`` was stored as
+    CloudWatchMetricsEnabled. The mock validates them against the same model first; a refused
+    call is the mock's (recorded), and moto's data stays as it was."""
+    arn = f"arn:aws:mobiletargeting:us-east-1:123456789012:apps/{app_id}"
+    before = raw.get_application_settings(ApplicationId=app_id)["ApplicationSettingsResource"]
+    members = {"ResourceArn": arn} if operation == "tag_resource" else {"ApplicationId": app_id}
+    status, code, text = error_of(lambda: send(raw, operation, payload, **members))
+    assert (status, code, text) == (400, "BadRequestException", message)
+    call = pinpoint_imports.calls[-1]
+    assert (call.operation, call.status, call.answered_by) == (
+        raw.meta.method_to_api_mapping[operation], 400, "mock")
+    after = raw.get_application_settings(ApplicationId=app_id)["ApplicationSettingsResource"]
+    assert after == before
+    assert raw.list_tags_for_resource(ResourceArn=arn)["TagsModel"]["tags"] == {}
+    status, _, _ = error_of(lambda: raw.get_event_stream(ApplicationId=app_id))
+    assert status == 404
+
+
+def test_untag_resource_reads_every_tag_key_of_the_query_string(raw: Any, app_id: str) -> None:
+    """UntagResource's ``TagKeys`` is a list in the query string (``?tagKeys=a&tagKeys=b``):
+    read as one string, it was refused as "TagKeys must be a list" (a false red)."""
+    arn = f"arn:aws:mobiletargeting:us-east-1:123456789012:apps/{app_id}"
+    raw.tag_resource(ResourceArn=arn, TagsModel={"tags": {"a": "1", "b": "2", "c": "3"}})
+    raw.untag_resource(ResourceArn=arn, TagKeys=["a", "b"])
+    assert raw.list_tags_for_resource(ResourceArn=arn)["TagsModel"]["tags"] == {"c": "3"}
+
+
+def test_deleting_an_event_stream_that_is_not_there_is_404(raw: Any, app_id: str) -> None:
+    """moto's DeleteEventStream of an app without a stream failed with AttributeError (it
+    calls ``to_json`` on None); 404 NotFoundException, as GetEventStream answers then."""
+    status, code, text = error_of(lambda: raw.delete_event_stream(ApplicationId=app_id))
+    assert (status, code, text) == (
+        404, "NotFoundException", f"Application '{app_id}' has no event stream to delete.")
+    raw.put_event_stream(ApplicationId=app_id, WriteEventStream={
+        "DestinationStreamArn": "arn:aws:kinesis:us-east-1:123456789012:stream/e",
+        "RoleArn": ROLE_ARN})
+    deleted = raw.delete_event_stream(ApplicationId=app_id)["EventStream"]
+    assert deleted["DestinationStreamArn"].endswith("stream/e")

@@ -1,0 +1,184 @@
+"""Routing, validation and unserved operations are the same in every transport.
+
+The cases of tests/test_routing.py, tests/test_request_validation.py and
+tests/test_unserved_operations.py go through botocore; here the same raw requests (SigV4-signed
+for ``mobiletargeting``, as code calling Pinpoint's REST API directly signs them) go through
+``requests`` (answered in process, on Pinpoint's host and on a LocalStack-style
+``endpoint_url``) and over HTTP to the server (``PinpointMockServer``), whose raw request
+target (``REQUEST_URI``) is routed as sent. Sources: botocore's Pinpoint model (routes,
+shapes), RFC 9110 (methods are case-sensitive; a response to HEAD has no body).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+from typing import Any, Callable, Iterator, Optional
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from pinpoint_mock import PinpointImportsMock, PinpointMockServer
+
+REGION = "us-east-1"
+Send = Callable[..., tuple[int, dict[str, str], bytes]]
+"""``send(method, path, body=None)`` -> ``(status, headers (lower-case names), body)``."""
+
+
+def _signed_headers(method: str, url: str, body: Optional[bytes]) -> dict[str, str]:
+    request = AWSRequest(method, url, data=body, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials("testing", "testing"), "mobiletargeting", REGION).add_auth(request)
+    return dict(request.headers)
+
+
+def _by_requests(base: str) -> Send:
+    def send(method: str, path: str, body: Optional[bytes] = None) -> Any:
+        url = base + path
+        response = requests.request(method, url, data=body, timeout=10,
+                                    headers=_signed_headers(method, url, body))
+        return (response.status_code, {k.lower(): v for k, v in response.headers.items()},
+                response.content)
+
+    return send
+
+
+def _by_http(base: str) -> Send:
+    parts = urlsplit(base)
+
+    def send(method: str, path: str, body: Optional[bytes] = None) -> Any:
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+        try:
+            connection.request(method, path, body=body,
+                               headers=_signed_headers(method, base + path, body))
+            response = connection.getresponse()
+            return (response.status, {k.lower(): v for k, v in response.getheaders()},
+                    response.read())
+        finally:
+            connection.close()
+
+    return send
+
+
+@pytest.fixture(params=["requests", "requests-endpoint-url", "server"])
+def send(request: pytest.FixtureRequest, pinpoint_imports: PinpointImportsMock) -> Iterator[Send]:
+    if request.param == "server":
+        with PinpointMockServer(pinpoint_imports) as server:
+            yield _by_http(server.url)
+        return
+    base = (f"https://pinpoint.{REGION}.amazonaws.com" if request.param == "requests"
+            else "http://localhost:4566")
+    yield _by_requests(base)
+
+
+@pytest.fixture
+def app(send: Send) -> str:
+    status, _, body = send("POST", "/v1/apps", json.dumps({"Name": "wire"}).encode())
+    assert status == 201
+    return str(json.loads(body)["Id"])
+
+
+def _error(answer: tuple[int, dict[str, str], bytes]) -> tuple[int, str, str]:
+    status, headers, body = answer
+    return status, headers.get("x-amzn-errortype", ""), json.loads(body)["Message"]
+
+
+def test_a_path_member_holding_a_slash_is_that_member(send: Send, app: str) -> None:
+    """Issue 14: a member holding ``/`` (sent as ``%2F``) was another route."""
+    endpoint = json.dumps({"ChannelType": "EMAIL", "Address": "a@b.c"}).encode()
+    assert send("PUT", f"/v1/apps/{app}/endpoints/a%2Fversions", endpoint)[0] == 202
+    status, _, body = send("GET", f"/v1/apps/{app}/endpoints/a%2Fversions")
+    assert (status, json.loads(body)["Id"]) == (200, "a/versions")
+    status, _, body = send("POST", f"/v1/apps/{app}/segments", b'{"Name": "s"}')
+    segment = json.loads(body)["Id"]
+    assert _error(send("GET", f"/v1/apps/{app}/segments/{segment}%2Fversions")) == (
+        404, "NotFoundException", f"Segment '{segment}/versions' not found in application "
+        f"'{app}'.")
+
+
+def test_head_and_a_method_no_operation_has_are_405_with_allow(send: Send, app: str) -> None:
+    """Issue 14: HEAD on a served path was answered as GET. A response to HEAD has no body."""
+    status, headers, body = send("HEAD", f"/v1/apps/{app}/jobs/import")
+    assert (status, headers["x-amzn-errortype"], headers["allow"], body) == (
+        405, "MethodNotAllowedException", "GET, POST, OPTIONS", b"")
+    assert _error(send("PATCH", f"/v1/apps/{app}/jobs/import", b"{}")) == (
+        405, "MethodNotAllowedException", f"Method PATCH is not allowed on /v1/apps/{app}/jobs/"
+        "import; this resource allows GET, POST, OPTIONS.")
+    status, headers, body = send("OPTIONS", f"/v1/apps/{app}/jobs/import")
+    assert (status, headers["allow"], body) == (200, "GET, POST, OPTIONS", b"")
+
+
+def test_a_lower_case_method_is_not_get_over_http(pinpoint_imports: PinpointImportsMock) -> None:
+    """RFC 9110, section 9.1: methods are case-sensitive (``requests`` upper-cases them, so
+    only a raw HTTP client sends ``get``)."""
+    with PinpointMockServer(pinpoint_imports) as server:
+        status, _, body = _by_http(server.url)("get", "/v1/apps")
+    assert (status, json.loads(body)["Message"]) == (
+        405, "Method get is not allowed on /v1/apps; this resource allows GET, POST, OPTIONS "
+        "(HTTP methods are case-sensitive: did you mean GET?).")
+
+
+@pytest.mark.parametrize("path", ["/v1/nothing", "/v1/apps//jobs/import", "/"])
+def test_a_pinpoint_request_no_operation_matches_is_404(send: Send, path: str) -> None:
+    """Issue 14: such a request was handed to moto (its bare 404, or a network send)."""
+    assert _error(send("GET", path)) == (
+        404, "NotFoundException", f"No Pinpoint operation at GET {path}.")
+
+
+def test_an_unserved_operation_is_405_naming_it_and_recorded(
+    send: Send, app: str, pinpoint_imports: PinpointImportsMock
+) -> None:
+    """Issue 10, item 6."""
+    status, code, message = _error(send("GET", f"/v1/apps/{app}/campaigns"))
+    assert (status, code) == (405, "MethodNotAllowedException")
+    assert message.startswith("pinpoint_mock does not serve GetCampaigns (GET /v1/apps/"
+                              "{application-id}/campaigns). It serves import and export jobs")
+    call = pinpoint_imports.calls[-1]
+    assert (call.operation, call.status, call.params) == (
+        "GetCampaigns", 405, {"ApplicationId": app})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "expected"),
+    [
+        ("PUT", "/v1/apps/{app}/endpoints/e1", b'{"User": "abc"}',
+         (400, "BadRequestException", "User must be an object, got 'abc'.")),
+        ("PUT", "/v1/apps/{app}/endpoints", b'{"Item": [{"Id": "x", "OptOut": "SOME"}]}',
+         (400, "BadRequestException", "Item[0] (Id 'x'): OptOut must be ALL or NONE, got "
+          "'SOME'.")),
+        ("POST", "/v1/apps/{app}/jobs/import", b'{"a":' * 5000,
+         (400, "BadRequestException", "The request body is nested too deeply to be read.")),
+        ("POST", "/v1/apps/{app}/jobs/import", b"\xff\xfe{}",
+         (400, "BadRequestException", "The request body is not valid JSON: it is not UTF-8 "
+          "text (byte 0).")),
+        ("POST", "/v1/apps/{app}/jobs/export", b'{"S3UrlPrefix": 5, "RoleArn": "r"}',
+         (400, "BadRequestException", "S3UrlPrefix must be a string, got 5.")),
+        ("GET", "/v1/apps/{app}/jobs/import?page-size=%C2%B2", None,
+         (400, "BadRequestException", "PageSize must be a whole number from 1 to 1000, got "
+          "'\u00b2'.")),
+        ("POST", "/v1/apps", b'{"Name": "x", "tags": []}',
+         (400, "BadRequestException", "tags must be an object, got [].")),
+        ("PUT", "/v1/apps/{app}/settings", b'{"CloudWatchMetricsEnabled": "yes"}',
+         (400, "BadRequestException", "CloudWatchMetricsEnabled must be true or false, got "
+          "'yes'.")),
+    ],
+    ids=["endpoint", "batch", "nested", "not-utf-8", "export", "page-size", "app", "moto-s"],
+)
+def test_a_bad_request_is_400_naming_the_member(
+    send: Send, app: str, method: str, path: str, body: Optional[bytes],
+    expected: tuple[int, str, str],
+) -> None:
+    assert _error(send(method, path.format(app=app), body)) == expected
+    assert send("GET", f"/v1/apps/{app}/endpoints/e1")[0] == 404  # nothing stored
+    status, _, listed = send("GET", "/v1/apps")
+    assert [a["Id"] for a in json.loads(listed)["Item"]] == [app]
+
+
+def test_a_body_over_7_mb_is_413(send: Send, app: str) -> None:
+    body = json.dumps({"Address": "x" * (7 * 1024 * 1024)}).encode()
+    assert _error(send("PUT", f"/v1/apps/{app}/endpoints/e1", body)) == (
+        413, "PayloadTooLargeException",
+        f"The request body is {len(body)} bytes; Pinpoint accepts at most 7340032 (7 MB).")
