@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
-from pinpoint_mock.backend.errors import NotFoundError
+from pinpoint_mock.backend.errors import ForbiddenError, NotFoundError
 from pinpoint_mock.backend.lifecycle import JobStatus
 from pinpoint_mock.backend.models import ExportJob, Job
 from pinpoint_mock.backend.progression import JobStateError, Progression
@@ -188,7 +188,7 @@ class JobControl:
             account = account_id if account_id is not None else default_account()
             try:
                 backends = [state.backend(account, region)]
-            except KeyError:  # moto has no Pinpoint backend for that name
+            except (KeyError, ForbiddenError):  # moto has no Pinpoint backend for that name
                 raise JobNotFoundError(
                     f"{region!r} is not a region moto offers Pinpoint in; pass region= as "
                     "the client's region_name (e.g. 'us-east-1'), or leave it out to search "
