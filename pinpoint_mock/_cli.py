@@ -12,6 +12,8 @@ import os
 import sys
 from typing import Any, NoReturn, Optional, Sequence
 
+from pinpoint_mock.backend.echo import echo
+
 DESCRIPTION = (
     "pinpoint_mock: Amazon Pinpoint's import jobs, segments and endpoints, served from memory "
     "for tests (on moto). Run the demo, or serve the mock on a port for the AWS CLI and the "
@@ -42,7 +44,7 @@ def _port(text: str) -> int:
         port = -1
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a port; give a number from 0 to 65535 (0: a free port)")
+            f"{echo(text)} is not a port; give a number from 0 to 65535 (0: a free port)")
     return port
 
 
@@ -55,12 +57,12 @@ def _schedule(text: str) -> Any:
         name, _, value = part.partition("=")
         if name not in names or not value:
             raise argparse.ArgumentTypeError(
-                f"{part!r} is not NAME=SECONDS with NAME one of {', '.join(names)}, "
+                f"{echo(part)} is not NAME=SECONDS with NAME one of {', '.join(names)}, "
                 "e.g. per_piece=0.5,completing=1")
         try:
             fields[name] = float(value)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+            raise argparse.ArgumentTypeError(f"{echo(value)} is not a number of seconds") from None
     try:
         return Schedule(**fields)
     except ValueError as error:
@@ -73,7 +75,7 @@ def _positive(text: str) -> int:
     except ValueError:
         value = -1
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+        raise argparse.ArgumentTypeError(f"{echo(text)} is not a whole number >= 1")
     return value
 
 

@@ -23,6 +23,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from pinpoint_mock._faults import ANY_OPERATION, Fault, FaultRule
+from pinpoint_mock.backend.echo import echo
 from pinpoint_mock.backend.models import iso8601
 
 if TYPE_CHECKING:
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from pinpoint_mock._mock import PinpointImportsMock
 
 PREFIX = "/_pinpoint_mock"
+STOPPED = ("pinpoint_mock's server has no active mock (its mock was stopped); start the mock "
+           "again, or start a new server.")
+"""The message of the 503 every route answers while the server's mock is stopped."""
 CHAOS = "/_localstack/chaos/faults"
 
 _PRESETS = {preset.status: preset for preset in (
@@ -130,6 +134,8 @@ class ControlPlane:
             return _json(404, {"message": (
                 f"No control-plane route {request.method} {request.path}; the routes are "
                 f"listed in 'routes'."), "routes": _route_list()})
+        if not self.mock.active:
+            return self._stopped(endpoint)
         try:
             body = self._body(request)
             if endpoint in _NO_BODY and body not in (None, {}):
@@ -141,7 +147,20 @@ class ControlPlane:
             return _json(400, {"message": str(error)})
         except UnknownError as error:
             return _json(404, {"message": str(error)})
+        except RuntimeError:
+            if self.mock.active:
+                raise
+            return self._stopped(endpoint)  # the mock stopped while this request was answered
         return _json(status, payload)
+
+    @staticmethod
+    def _stopped(endpoint: str) -> Response:
+        """503 on every route while the mock is stopped; health says so in its ``status``."""
+        if endpoint == "health":
+            from pinpoint_mock import __version__
+
+            return _json(503, {"status": "stopped", "version": __version__, "message": STOPPED})
+        return _json(503, {"message": STOPPED})
 
     @staticmethod
     def _body(request: Request) -> Any:
@@ -150,6 +169,10 @@ class ControlPlane:
             return None
         try:
             return json.loads(data)
+        except RecursionError:
+            raise BadInputError(
+                "The request body nests arrays or objects too deeply to read; send a JSON "
+                'object of a few levels, e.g. {"seconds": 60}.') from None
         except ValueError:
             raise BadInputError("The request body is not JSON; send a JSON object, e.g. "
                            '{"seconds": 60}.') from None
@@ -222,16 +245,17 @@ class ControlPlane:
         return 200, self._chaos_rules()
 
     def _chaos_set(self, body: Any) -> tuple[int, Any]:
-        rules = _chaos_list(body)
+        faults = _chaos_faults(body)  # every rule checked before the old ones go
         with self._lock:
             old, self._chaos = self._chaos, []
         for _, rule in old:
             rule.remove()
-        return self._chaos_add(rules)
+        return self._chaos_added(faults)
 
     def _chaos_add(self, body: Any) -> tuple[int, Any]:
-        rules = _chaos_list(body)
-        faults = [(rule, chaos_fault(rule, index)) for index, rule in enumerate(rules)]
+        return self._chaos_added(_chaos_faults(body))
+
+    def _chaos_added(self, faults: list[tuple[dict[str, Any], Fault]]) -> tuple[int, Any]:
         for rule, fault in faults:
             handle = self.mock.faults.add(fault)
             with self._lock:
@@ -285,7 +309,7 @@ def _object(body: Any, allowed: Iterable[str], *, required: Iterable[str],
         raise BadInputError(f"Send a JSON object, e.g. {example}.")
     unknown = sorted(set(body) - set(allowed))
     if unknown:
-        raise BadInputError(f"Unknown field {', '.join(repr(u) for u in unknown)}; use only "
+        raise BadInputError(f"Unknown field {', '.join(echo(u) for u in unknown)}; use only "
                        f"{', '.join(allowed)}, e.g. {example}.")
     missing = [name for name in required if name not in body]
     if missing:
@@ -306,7 +330,7 @@ def fault_from(fields: Mapping[str, Any]) -> Fault:
     status = values.get("status")
     if isinstance(status, bool) or not isinstance(status, int):
         raise BadInputError(f"Fault \"status\" must be a JSON number from 400 to 599, e.g. 429; "
-                            f"got {json.dumps(status)}.")
+                            f"got {_json_echo(status)}.")
     preset = _PRESETS.get(status)
     if "code" not in values:
         if preset is None:
@@ -325,6 +349,11 @@ def fault_from(fields: Mapping[str, Any]) -> Fault:
         raise BadInputError(str(error)) from None
 
 
+def _json_echo(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _chaos_list(body: Any) -> list[dict[str, Any]]:
     if isinstance(body, dict):
         body = [body]
@@ -333,6 +362,13 @@ def _chaos_list(body: Any) -> list[dict[str, Any]]:
                        '"operation": "GetImportJob", "error": {"statusCode": 429, '
                        '"code": "TooManyRequestsException"}}].')
     return [dict(rule) for rule in body]
+
+
+def _chaos_faults(body: Any) -> list[tuple[dict[str, Any], Fault]]:
+    """Each chaos rule of ``body`` with its :class:`Fault`; all are checked first, so that a
+    refused request changes nothing."""
+    rules = _chaos_list(body)
+    return [(rule, chaos_fault(rule, index)) for index, rule in enumerate(rules)]
 
 
 def chaos_fault(rule: Mapping[str, Any], index: int = 0) -> Fault:
@@ -347,12 +383,13 @@ def chaos_fault(rule: Mapping[str, Any], index: int = 0) -> Fault:
     where = f"chaos rule {index}"
     unknown = sorted(set(rule) - set(_CHAOS_FIELDS))
     if unknown:
-        raise BadInputError(f"The {where} has field {', '.join(repr(u) for u in unknown)}, which "
+        raise BadInputError(f"The {where} has field {', '.join(echo(u) for u in unknown)}, which "
                        f"is not honoured; use only {', '.join(_CHAOS_FIELDS)}.")
     service = rule.get("service")
     if service not in _CHAOS_SERVICES:
-        raise BadInputError(f"The {where} names service {service!r}; pinpoint_mock injects faults "
-                       "into Pinpoint calls only: use \"pinpoint\" or omit \"service\".")
+        raise BadInputError(f"The {where} names service {echo(service)}; pinpoint_mock injects "
+                            "faults into Pinpoint calls only: use \"pinpoint\" or omit "
+                            "\"service\".")
     error = rule.get("error") or {}
     if not isinstance(error, dict) or set(error) - {"statusCode", "code", "message"}:
         raise BadInputError(f"The {where} has an \"error\" other than {{\"statusCode\": <int>, "

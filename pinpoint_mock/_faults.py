@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import math
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -21,7 +22,10 @@ from types import TracebackType
 from typing import Any, ClassVar, Iterable, Iterator, Mapping, Optional
 from urllib.parse import urlsplit
 
+from werkzeug.http import is_hop_by_hop_header
+
 from pinpoint_mock._routing import HttpResponse, Router, encode_error, router
+from pinpoint_mock.backend.echo import echo
 from pinpoint_mock.backend.errors import PinpointError
 
 ANY_OPERATION = "*"
@@ -29,6 +33,38 @@ FAULT_HEADER = "x-pinpoint-mock-fault"
 """The header on every injected response; its value describes the rule (``str(fault)``)."""
 
 _RESERVED_HEADERS = ("content-type", "x-amzn-errortype", "x-amzn-requestid", FAULT_HEADER)
+_BODY_HEADERS = ("content-length", "content-encoding")
+"""Headers that say how to read the body the mock sends (with the hop-by-hop ones, werkzeug's
+``is_hop_by_hop_header``: Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, ...,
+which PEP 3333 forbids an application to send): a rule that set one would cut or garble the
+body, so none can be set."""
+
+MAX_LATENCY = 3600.0
+"""The most seconds of :attr:`Fault.latency`: an hour, past any client's timeout (botocore's
+default read timeout is 60 s), far below what ``time.sleep`` can wait."""
+MAX_CODE = 128
+"""The most characters of :attr:`Fault.code`."""
+MAX_ID = 256
+"""The most characters of :attr:`Fault.application_id` and :attr:`Fault.segment_id` (Pinpoint's
+ids have 32)."""
+MAX_HEADERS = 50
+"""The most extra headers of one rule (with the mock's own, well below the 100 header lines
+Python's ``http.client`` reads)."""
+MAX_HEADER_NAME = 256
+MAX_HEADER_VALUE = 8192
+"""The most characters of a header name and value (8 KB: the header line most servers and
+proxies accept; Python's ``http.client`` refuses a line over 64 KB)."""
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+"""An error code: botocore reads ``x-amzn-ErrorType`` up to a ``:`` (its rest-json parser), so
+only letters, digits, ``_``, ``.`` and ``-``, starting with a letter."""
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+"""RFC 7230 section 3.2.6 ``token``: what a header name is made of."""
+_FIELD_VALUE = re.compile(r"(?:[\x21-\x7e\xa0-\xff](?:[ \t]*[\x21-\x7e\xa0-\xff])*)?")
+"""RFC 7230 section 3.2 ``field-value``, printable ISO-8859-1 only: visible characters with
+spaces and tabs between them (none leading or trailing, which a client strips), no control
+character (CR and LF included)."""
+_REGION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 def _sleep(seconds: float) -> None:
     """How latency is waited: ``time.sleep`` as it is at call time (so a test that patches
     ``time.sleep`` patches this too), in the calling thread, holding no lock."""
@@ -128,33 +164,39 @@ class Fault:
                 f"got {self.status!r}."
             )
         code = self.code
-        if not isinstance(code, str) or not code or any(c.isspace() for c in code):
+        if not isinstance(code, str) or len(code) > MAX_CODE or not _CODE.fullmatch(code):
             raise ValueError(
-                "Fault code must be an error code without spaces, e.g. "
-                f"'TooManyRequestsException'; got {code!r}."
+                f"Fault code must be an error code of 1 to {MAX_CODE} letters, digits, '_', '.' "
+                f"or '-' that starts with a letter, e.g. 'TooManyRequestsException'; "
+                f"got {echo(code)}."
             )
         if not isinstance(self.message, str):
-            raise ValueError(f"Fault message must be a string; got {self.message!r}.")
+            raise ValueError(f"Fault message must be a string; got {echo(self.message)}.")
         times = self.times
         if times is not None and (not isinstance(times, int) or isinstance(times, bool)
                                   or times < 1):
             raise ValueError(
                 "Fault times must be a whole number >= 1, or None to answer every matching "
-                f"attempt; got {times!r}."
+                f"attempt; got {echo(times)}."
             )
         if not _is_number(self.probability) or not 0.0 <= self.probability <= 1.0:
             raise ValueError(
-                f"Fault probability must be a number from 0.0 to 1.0; got {self.probability!r}."
+                f"Fault probability must be a number from 0.0 to 1.0; "
+                f"got {echo(self.probability)}."
             )
-        if not _is_number(self.latency) or not 0.0 <= self.latency < math.inf:
+        if not _is_number(self.latency) or not 0.0 <= self.latency <= MAX_LATENCY:
             raise ValueError(
-                f"Fault latency must be a finite number of seconds >= 0; got {self.latency!r}."
+                f"Fault latency must be a number of seconds from 0 to {MAX_LATENCY:g}; "
+                f"got {echo(self.latency)}."
             )
         self._check_member("application_id", self.application_id, "ApplicationId")
         self._check_member("segment_id", self.segment_id, "SegmentId")
-        if self.region is not None and (not isinstance(self.region, str) or not self.region):
-            raise ValueError(f"Fault region must be a region name such as 'us-east-1', or "
-                             f"None for every region; got {self.region!r}.")
+        region = self.region
+        if region is not None and (not isinstance(region, str) or len(region) > 64
+                                   or not _REGION.fullmatch(region)):
+            raise ValueError(f"Fault region must be a region name such as 'us-east-1' (lower-"
+                             f"case letters, digits and '-'), or None for every region; "
+                             f"got {echo(region)}.")
         object.__setattr__(self, "probability", float(self.probability))
         object.__setattr__(self, "latency", float(self.latency))
         object.__setattr__(self, "headers", self._checked_headers())
@@ -162,9 +204,9 @@ class Fault:
     def _check_member(self, argument: str, value: Optional[str], member: str) -> None:
         if value is None:
             return
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"Fault {argument} must be a non-empty string or None; "
-                             f"got {value!r}.")
+        if not isinstance(value, str) or not 0 < len(value) <= MAX_ID:
+            raise ValueError(f"Fault {argument} must be a string of 1 to {MAX_ID} characters, "
+                             f"or None; got {echo(value)}.")
         if self.operation != ANY_OPERATION and member not in router().routes[
             self.operation
         ].uri.values():
@@ -174,21 +216,45 @@ class Fault:
             )
 
     def _checked_headers(self) -> dict[str, str]:
+        """The rule's headers, each one the server can send as given (RFC 7230 sections 3.2 and
+        3.2.6) and that leaves the body the mock sends readable."""
         headers = self.headers
         if not isinstance(headers, Mapping) or not all(
-            isinstance(k, str) and isinstance(v, str) and "\n" not in v and "\r" not in v
-            for k, v in headers.items()
+            isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
         ):
             raise ValueError(
                 "Fault headers must map header names to one-line string values, e.g. "
-                f"{{'x-amz-retry-after': '5'}}; got {headers!r}."
+                f"{{'x-amz-retry-after': '5'}}; got {echo(headers)}."
             )
-        for name in headers:
-            if name.lower() in _RESERVED_HEADERS:
+        if len(headers) > MAX_HEADERS:
+            raise ValueError(f"Fault headers can set at most {MAX_HEADERS} headers; "
+                             f"got {len(headers)}.")
+        seen: set[str] = set()
+        for name, value in headers.items():
+            folded = name.lower()
+            if len(name) > MAX_HEADER_NAME or not _TOKEN.fullmatch(name):
+                raise ValueError(
+                    f"Fault headers key {echo(name)} is not an HTTP header name: use 1 to "
+                    f"{MAX_HEADER_NAME} letters, digits or !#$%&'*+-.^_`|~ (RFC 7230's "
+                    "token), e.g. 'x-amz-retry-after'.")
+            if folded in _RESERVED_HEADERS:
                 raise ValueError(
                     f"Fault headers cannot set {name!r}, which the mock sets on every injected "
                     "response; remove it (use code= for x-amzn-ErrorType)."
                 )
+            if folded in _BODY_HEADERS or is_hop_by_hop_header(folded):
+                raise ValueError(
+                    f"Fault headers cannot set {name!r}, which frames the HTTP message (the "
+                    "server sets it from the body it sends); remove it.")
+            if folded in seen:
+                raise ValueError(f"Fault headers name {name!r} twice (header names are "
+                                 "case-insensitive); keep one.")
+            seen.add(folded)
+            if len(value) > MAX_HEADER_VALUE or not _FIELD_VALUE.fullmatch(value):
+                raise ValueError(
+                    f"Fault headers value of {name!r} must be at most {MAX_HEADER_VALUE} "
+                    "printable ISO-8859-1 (latin-1) characters, spaces and tabs only between "
+                    f"them (no CR, LF or other control character); got {echo(value)}.")
         return dict(headers)
 
     def __hash__(self) -> int:
@@ -226,7 +292,8 @@ class Fault:
         error = encode_error(PinpointError(self.message, code=self.code, status=self.status))
         headers = dict(self.headers)
         headers.update(error.headers)
-        headers[FAULT_HEADER] = str(self)
+        # an id may hold any character: the header stays ASCII (repr escapes the controls)
+        headers[FAULT_HEADER] = str(self).encode("ascii", "backslashreplace").decode("ascii")
         return HttpResponse(error.status, headers, error.body)
 
 

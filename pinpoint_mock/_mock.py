@@ -25,6 +25,7 @@ from pinpoint_mock import _faults, _transport
 from pinpoint_mock._dispatch import Call, State
 from pinpoint_mock._faults import Fault
 from pinpoint_mock._job_control import JobControl
+from pinpoint_mock.backend.echo import echo
 from pinpoint_mock.backend.lifecycle import Schedule
 from pinpoint_mock.backend.models import LATEST_DATE
 from pinpoint_mock.backend.operations import PROGRESSIONS, Settings
@@ -305,15 +306,17 @@ class PinpointImportsMock(JobControl):
             or not 0 <= seconds < math.inf
         ):
             raise ValueError(
-                f"advance() takes a finite number of seconds >= 0, got {seconds!r}."
+                f"advance() takes a finite number of seconds >= 0, got {echo(seconds)}."
             )
         state = self._active_state()
         with _lock:
             now = state.now()
             room = LATEST_DATE - now
-            if round((now + seconds) * 1000) > round(LATEST_DATE * 1000):  # as dates round
+            # compared before any arithmetic: 10**400 has no float, and 1e308 * 1000 is inf
+            if seconds > room + 1 or round((now + seconds) * 1000) > round(
+                    LATEST_DATE * 1000):  # as dates round
                 raise ValueError(
-                    f"advance({seconds!r}) would take the mock's clock past "
+                    f"advance({echo(seconds)}) would take the mock's clock past "
                     f"9999-12-31T23:59:59.999Z, the last date Pinpoint's dates can show; "
                     f"advance by at most {max(room, 0.0):.3f} seconds."
                 )

@@ -20,18 +20,30 @@ Every response carries the CORS headers a browser client needs to read an error
 preflights are answered with the resource's methods and the headers the AWS SDKs send.
 
 A request body is read only for Pinpoint requests, and put back (``wsgi.input``) before one is
-handed to moto, which would otherwise wait for a body already read.
+handed to moto, which would otherwise wait for a body already read. A chunked body
+(``Transfer-Encoding: chunked``) is read first, whatever the route: one that werkzeug cannot
+decode (its ``DechunkedInput`` raises ``OSError``) is a 400 — ``BadRequestException`` as Pinpoint
+sends it, ``{"message"}`` on a control route — before any route sees it, and so is a body that
+ends before its ``Content-Length`` (werkzeug's ``ClientDisconnected``).
+
+An exception of our own code is a JSON 500 (``InternalServerErrorException``; ``{"message"}``
+on a control route) that says it is a pinpoint_mock bug, logged with its traceback on the
+``pinpoint_mock.server`` logger; never werkzeug's HTML page.
 """
 
 from __future__ import annotations
 
 import io
+import json
+import logging
+import sys
 import warnings
 from http import HTTPStatus
 from typing import Any, Callable, Iterable, Mapping, Optional, cast
 from urllib.parse import quote
 
 from werkzeug.datastructures import EnvironHeaders
+from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
 from pinpoint_mock import _control, _transport
@@ -39,6 +51,51 @@ from pinpoint_mock._routing import HttpResponse, cors_headers, encode_error, rou
 from pinpoint_mock.backend.errors import PinpointError
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+log = logging.getLogger("pinpoint_mock.server")
+"""Where the server logs an exception of its own code (with the traceback)."""
+
+
+class UnreadableBodyError(Exception):
+    """A request body the server cannot read (a malformed chunked body, or one cut short);
+    answered 400 with this one sentence."""
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    """The whole request body (de-chunked by werkzeug's server when it was chunked).
+
+    Raises:
+        UnreadableBodyError: werkzeug could not read it: a chunk header or terminator it cannot
+            decode (``OSError`` from ``werkzeug.serving.DechunkedInput``), or a body shorter
+            than its ``Content-Length`` (``ClientDisconnected``).
+    """
+    try:
+        return get_input_stream(environ).read()
+    except ClientDisconnected:
+        raise UnreadableBodyError(
+            "The request body ended before its Content-Length; send the whole body, or a "
+            "Content-Length that counts its bytes.") from None
+    except OSError as error:
+        raise UnreadableBodyError(
+            f"The request body cannot be read ({error} in its chunked transfer coding); send "
+            "well-formed chunks, or the body with a Content-Length.") from None
+
+
+def _buffer_chunked(environ: dict[str, Any]) -> None:
+    """Read a chunked body now and put it back as a ``Content-Length`` one (every route, moto's
+    included, then reads it as if it had been sent so).
+
+    Raises:
+        UnreadableBodyError: the body cannot be read (:func:`read_body`).
+    """
+    if not environ.get("wsgi.input_terminated") and "chunked" not in environ.get(
+            "HTTP_TRANSFER_ENCODING", "").lower():
+        return
+    data = read_body(environ)
+    environ["wsgi.input"] = io.BytesIO(data)
+    environ["CONTENT_LENGTH"] = str(len(data))
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    environ["wsgi.input_terminated"] = False
 
 
 def moto_application() -> WsgiApp:
@@ -96,8 +153,42 @@ class MockApplication:
         self.moto = moto
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        if _control.handles(environ.get("PATH_INFO", "")):
-            return self.control(environ, start_response)
+        control = _control.handles(environ.get("PATH_INFO", ""))
+        try:
+            _buffer_chunked(environ)
+            if control:
+                return self.control(environ, start_response)
+            return self._route(environ, start_response)
+        except UnreadableBodyError as error:
+            return self._refuse(environ, start_response, control, 400, "BadRequestException",
+                                str(error))
+        except Exception as error:
+            log.error("pinpoint_mock's server failed on %s %s", environ.get("REQUEST_METHOD"),
+                      environ.get("PATH_INFO"), exc_info=True)
+            return self._refuse(environ, start_response, control, 500,
+                                "InternalServerErrorException", (
+                                    f"pinpoint_mock failed to answer this request "
+                                    f"({type(error).__name__}); this is a bug in pinpoint_mock, "
+                                    "please report it with the server's log."),
+                                exc_info=sys.exc_info())
+
+    @staticmethod
+    def _refuse(environ: dict[str, Any], start_response: Callable[..., Any], control: bool,
+                status: int, code: str, message: str, exc_info: Any = None) -> Any:
+        """A JSON error: Pinpoint's shape (``x-amzn-ErrorType``, ``{Message, RequestID}``), or
+        the control plane's ``{"message"}``."""
+        response = encode_error(PinpointError(message, code=code, status=status))
+        headers = dict(response.headers)
+        body = response.body
+        if control:
+            body = json.dumps({"message": message}).encode()
+        headers["Content-Length"] = str(len(body))
+        request_headers = cast(Mapping[str, Any], EnvironHeaders(environ))
+        start_response(_status_line(status), _with_cors(list(headers.items()), request_headers),
+                       exc_info)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+    def _route(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         headers = cast(Mapping[str, Any], EnvironHeaders(environ))
         url = request_url(environ)
         if self._is_pinpoint(environ["REQUEST_METHOD"], url, headers):
@@ -115,12 +206,11 @@ class MockApplication:
     def _pinpoint(self, environ: dict[str, Any], start_response: Callable[..., Any], url: str,
                   headers: Mapping[str, Any]) -> Any:
         method = environ["REQUEST_METHOD"]
-        body = get_input_stream(environ).read() or None
+        body = read_body(environ) or None
         handler = _transport.handler()
         if handler is None:
             response: Optional[HttpResponse] = encode_error(PinpointError(
-                "pinpoint_mock's server has no active mock; start it again.",
-                code="ServiceUnavailableException", status=503))
+                _control.STOPPED, code="ServiceUnavailableException", status=503))
         else:
             response = handler.answer(method, url, headers, body)
         if response is None:

@@ -252,6 +252,21 @@ def test_werkzeug_serves_an_already_bound_socket_and_keeps_the_raw_uri() -> None
     assert '"REQUEST_URI"' in inspect.getsource(serving.WSGIRequestHandler.make_environ)
 
 
+def test_werkzeug_dechunks_a_body_marks_it_terminated_and_raises_os_error_on_bad_framing(
+) -> None:
+    # _wsgi reads a chunked body first (wsgi.input_terminated, set by werkzeug's dev server
+    # with its DechunkedInput) and answers werkzeug's OSError on a bad chunk header as a 400.
+    import io
+
+    from werkzeug import serving
+
+    assert '"wsgi.input_terminated"' in inspect.getsource(
+        serving.WSGIRequestHandler.make_environ)
+    assert serving.DechunkedInput(io.BytesIO(b"3\r\nabc\r\n0\r\n\r\n")).read() == b"abc"
+    with pytest.raises(OSError, match="Invalid chunk header"):
+        serving.DechunkedInput(io.BytesIO(b"zz\r\n{}\r\n0\r\n\r\n")).read()
+
+
 def test_botocore_headers_dict_keeps_its_headers_by_header_key() -> None:
     # _botocore reads Authorization and x-moto-account-id from HeadersDict._dict with
     # _HeaderKey keys made once.

@@ -327,3 +327,40 @@ def test_a_job_at_the_end_of_the_calendar_reads_and_never_escapes(
         pinpoint_imports.advance(9.999)
         shown = read(job)
     assert (shown["JobStatus"], shown["CreationDate"]) == ("CREATED", "9999-12-31T23:59:50.000Z")
+
+
+@pytest.mark.parametrize(("seconds", "shown"), [
+    (1e308, "1e+308"),  # * 1000 is inf: round() raised OverflowError
+    (2.0 ** 1023, "8.98846567431158e+307"),
+    (10 ** 400, "a whole number of about 401 digits"),  # no float holds it
+    (10 ** 5000, "a whole number of about 5,001 digits"),  # repr() refuses past 4,300 digits
+], ids=["1e308", "2**1023", "10**400", "10**5000"])
+def test_an_advance_of_any_size_is_the_documented_value_error(
+    pinpoint_imports: Any, create_job: CreateJob, read: Read, seconds: float, shown: str,
+) -> None:
+    """``mock.advance(seconds)`` past the last date is the documented one-sentence ValueError
+    for every size of number, and the clock is unchanged: 1e308 and 10**400 raised
+    OverflowError. Source: ``PinpointImportsMock.advance``'s docstring; issue 14."""
+    with freeze_time(T):
+        job = create_job("endpoints-basic.csv")
+        with pytest.raises(ValueError) as caught:
+            pinpoint_imports.advance(seconds)
+        assert str(caught.value) == (
+            f"advance({shown}) would take the mock's clock past 9999-12-31T23:59:59.999Z, the "
+            "last date Pinpoint's dates can show; advance by at most "
+            f"{253402300799.999 - T.timestamp():.3f} seconds.")
+        assert pinpoint_imports.now() == T.timestamp()
+        assert read(job)["JobStatus"] == "CREATED"
+    with pytest.raises(ValueError, match=r"^advance\(\) takes a finite number of seconds >= 0, "
+                                         r"got a negative whole number of about 5,001 digits\.$"):
+        pinpoint_imports.advance(-10 ** 5000)
+
+
+@pytest.mark.parametrize("value", [10 ** 400, float("inf"), float("nan"), -1e-9],
+                         ids=["10**400", "inf", "nan", "negative"])
+def test_a_schedule_duration_no_float_holds_is_a_value_error(value: float) -> None:
+    """A ``Schedule`` duration is a finite number of seconds >= 0; 10**400 (no float holds it)
+    raised OverflowError from ``math.isfinite``. Source: ``Schedule``'s docstring."""
+    with pytest.raises(ValueError, match=r"^Schedule\.per_piece must be a finite number of "
+                                         r"seconds >= 0, got "):
+        Schedule(per_piece=value)

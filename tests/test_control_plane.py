@@ -10,9 +10,10 @@ from typing import Any, Optional
 import boto3
 import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from pinpoint_mock import PinpointImportsMock, PinpointMockServer
-from tests.test_server import http
+from tests.test_server import client, http
 
 REGION = "us-east-1"
 ROLE_ARN = "arn:aws:iam::123456789012:role/Import"
@@ -263,3 +264,129 @@ def test_a_chaos_rule_that_cannot_be_honoured_is_400(
 ) -> None:
     status, body = control("POST", "/_localstack/chaos/faults", rules)
     assert status == 400 and body["message"].startswith(message)
+
+
+# -- bad input: a 400 naming what is wrong, nothing changed ----------------------------------
+
+FINITE = 'advance() takes a finite number of seconds >= 0, got inf. Send e.g. {"seconds": 60}.'
+PAST = "would take the mock's clock past 9999-12-31T23:59:59.999Z"
+
+
+@pytest.mark.parametrize("body, message", [
+    ({"seconds": 1e308}, f"advance(1e+308) {PAST}"),
+    (b'{"seconds": 1' + b"0" * 400 + b"}", f"advance(a whole number of about 401 digits) {PAST}"),
+    (b'{"seconds": 1e400}', FINITE),  # JSON's 1e400 is Python's inf
+    (b"[" * 100_000, "The request body nests arrays or objects too deeply to read; send a JSON "
+                     'object of a few levels, e.g. {"seconds": 60}.'),
+    (b'{"seconds": ' * 100_000, "The request body nests arrays or objects too deeply to read"),
+    (b'{"seconds": 1' + b"0" * 5000 + b"}",  # past Python's 4,300-digit int limit
+     'The request body is not JSON; send a JSON object, e.g. {"seconds": 60}.'),
+])
+def test_an_advance_of_any_size_or_depth_is_400_and_the_clock_stays(
+    control: Control, pinpoint_imports: PinpointImportsMock, body: Any, message: str,
+) -> None:
+    """POST /_pinpoint_mock/advance answers every body with JSON: a number past the last date,
+    one no float holds, or a body nested past Python's recursion limit is a 400 whose message
+    says what is wrong (it was werkzeug's HTML 500: OverflowError, RecursionError), and the
+    clock does not move. Source: docs/server.md ("Bad input is a 400 with {"message": ...}"),
+    issue 14."""
+    before = pinpoint_imports.now()
+    status, answer = control("POST", "/_pinpoint_mock/advance", body)
+    assert status == 400 and answer["message"].startswith(message)
+    assert pinpoint_imports.now() - before < 60
+
+
+CRLF = "a\r\nb"
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"latency": 1e308}, "Fault latency must be a number of seconds from 0 to 3600; got 1e+308."),
+    ({"headers": {CRLF: "c"}}, "Fault headers key 'a\\r\\nb' is not an HTTP header name"),
+    ({"headers": {"Content-Length": "5"}}, "Fault headers cannot set 'Content-Length', which "
+                                           "frames the HTTP message"),
+    ({"headers": {"Transfer-Encoding": "chunked"}}, "Fault headers cannot set "
+                                                    "'Transfer-Encoding'"),
+    ({"headers": {"Connection": "keep-alive"}}, "Fault headers cannot set 'Connection'"),
+    ({"headers": {"x": "\u4e2d"}}, "Fault headers value of 'x' must be at most 8192 printable "
+                                   "ISO-8859-1 (latin-1) characters"),
+    ({"headers": {"x": 5}}, "Fault headers must map header names to one-line string values"),
+    ({"headers": ["x"]}, "Fault headers must map header names to one-line string values"),
+    ({"code": "E" * 100_000}, "Fault code must be an error code of 1 to 128 letters"),
+    ({"region": "US EAST"}, "Fault region must be a region name such as 'us-east-1'"),
+])
+def test_a_fault_the_server_could_not_send_is_400_and_not_stored(
+    control: Control, pinpoint: Any, fields: dict[str, Any], message: str,
+) -> None:
+    """A fault rule is checked when POST /_pinpoint_mock/faults makes it, never when it fires:
+    each of these was accepted (201) and then broke the response (HTML 500 for a latency
+    time.sleep cannot wait, a response split by CR/LF, a body cut by Content-Length, a server
+    thread killed by a header http.server cannot encode as latin-1, a connection closed by a
+    100,000-character x-amzn-ErrorType). Now a 400 naming the field, no rule stored, and the
+    next call answered normally. Source: issue 14; RFC 7230 section 3.2 (field names are
+    tokens, values have no CR/LF); PEP 3333 (no hop-by-hop headers from an application)."""
+    status, answer = control("POST", "/_pinpoint_mock/faults",
+                             {"operation": "GetApps", "status": 429, **fields})
+    assert status == 400 and answer["message"].startswith(message)
+    assert len(answer["message"]) < 400
+    assert control("GET", "/_pinpoint_mock/faults")[1] == {"faults": []}
+    assert pinpoint.get_apps()["ApplicationsResponse"]["Item"] == []
+
+
+def test_a_refused_chaos_replacement_keeps_the_rules_it_would_replace(
+    control: Control, pinpoint: Any,
+) -> None:
+    """POST /_localstack/chaos/faults replaces the rules only when every new one is valid: a
+    refused replacement (400) changes nothing; the old rule still fires. Source: the project's
+    rule "a refused request changes nothing"; LocalStack's chaos API (POST replaces)."""
+    rules = [{"service": "pinpoint", "operation": "GetApps",
+              "error": {"statusCode": 403, "code": "ForbiddenException"}}]
+    assert control("POST", "/_localstack/chaos/faults", rules) == (200, rules)
+    bad = [{"operation": "GetSegments"}, {"operation": "GetApps", "error": {
+        "statusCode": 429, "code": "x" * 200}}]
+    status, answer = control("POST", "/_localstack/chaos/faults", bad)
+    assert status == 400 and answer["message"].startswith(
+        "The chaos rule 1: Fault code must be an error code of 1 to 128 letters")
+    assert control("GET", "/_localstack/chaos/faults") == (200, rules)
+    assert [f["operation"] for f in control("GET", "/_pinpoint_mock/faults")[1]["faults"]] == [
+        "GetApps"]
+    with pytest.raises(pinpoint.exceptions.ForbiddenException):
+        pinpoint.get_apps()
+
+
+def _route_paths() -> list[tuple[str, str]]:
+    from pinpoint_mock._control import ROUTES
+
+    return [(method, path.replace("<application_id>", "a1").replace("<job_id>", "j1")
+             .replace("<rule_id>", "fault-1")) for method, path, _, _ in ROUTES]
+
+
+def test_every_control_route_of_a_stopped_mock_is_503_until_it_starts_again() -> None:
+    """While the server's mock is stopped every control route answers 503 JSON (as the Pinpoint
+    routes do), the health route with ``"status": "stopped"`` so that a readiness probe fails;
+    once the mock starts again, the routes answer again. Source: docs/server.md (the control
+    plane); issue 14 (the health and calls routes answered werkzeug's HTML 500)."""
+    from pinpoint_mock import __version__
+    from pinpoint_mock._control import STOPPED
+
+    mock = PinpointImportsMock().start()
+    with PinpointMockServer(mock=mock) as server:
+        control = Control(server)
+        mock.stop()
+        for method, path in _route_paths():
+            body = {"seconds": 1} if path.endswith("/advance") and "jobs" not in path else None
+            status, answer = control(method, path, body)
+            assert status == 503, (method, path)
+            expected = {"message": STOPPED}
+            if path.endswith("/health"):
+                expected.update(status="stopped", version=__version__)
+            assert answer == expected, (method, path)
+        with pytest.raises(ClientError) as raised:
+            client("pinpoint", server.url).get_apps()  # a stopped mock: no fake credentials
+        assert raised.value.response["Error"] == {"Code": "ServiceUnavailableException",
+                                                  "Message": STOPPED}
+        mock.start()
+        try:
+            assert control("GET", "/_pinpoint_mock/health")[1]["status"] == "running"
+            assert control("GET", "/_pinpoint_mock/calls") == (200, {"calls": []})
+        finally:
+            mock.stop()

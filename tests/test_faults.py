@@ -386,15 +386,15 @@ SERVED = ("CreateImportJob, GetImportJob, GetImportJobs, GetSegmentImportJobs, "
         (lambda: Fault("GetImportJob", 200, "OK", "fine"),
          "Fault status must be an HTTP error status from 400 to 599, e.g. 429; got 200."),
         (lambda: Fault("GetImportJob", 400, "Bad Request", "x"),
-         "Fault code must be an error code without spaces, e.g. 'TooManyRequestsException'; "
-         "got 'Bad Request'."),
+         "Fault code must be an error code of 1 to 128 letters, digits, '_', '.' or '-' that "
+         "starts with a letter, e.g. 'TooManyRequestsException'; got 'Bad Request'."),
         (lambda: Fault.throttle("GetImportJob", times=0),
          "Fault times must be a whole number >= 1, or None to answer every matching attempt; "
          "got 0."),
         (lambda: Fault.throttle("GetImportJob", probability=1.5),
          "Fault probability must be a number from 0.0 to 1.0; got 1.5."),
         (lambda: Fault.throttle("GetImportJob", latency=-1),
-         "Fault latency must be a finite number of seconds >= 0; got -1."),
+         "Fault latency must be a number of seconds from 0 to 3600; got -1."),
         (lambda: Fault.forbidden("CreateApp", application_id="abc"),
          "Fault application_id cannot match CreateApp, whose requests carry no ApplicationId "
          "in their path; drop application_id or target an operation that has one."),
@@ -482,3 +482,115 @@ def test_latency_waits_through_time_sleep_as_the_test_patched_it(
         with pytest.raises(client.exceptions.NotFoundException):
             client.get_import_jobs(ApplicationId=app["Id"])
     assert waited == [20.0]
+
+
+# -- rules a server can send: refused when made, never when they fire -------------------------
+
+CRLF_NAME = "a\r\nb"
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"latency": 1e308},
+     "Fault latency must be a number of seconds from 0 to 3600; got 1e+308."),
+    ({"latency": 10**400},
+     "Fault latency must be a number of seconds from 0 to 3600; got a whole number of about "
+     "401 digits."),
+    ({"latency": 3600.5},
+     "Fault latency must be a number of seconds from 0 to 3600; got 3600.5."),
+    ({"headers": {CRLF_NAME: "c"}},
+     "Fault headers key 'a\\r\\nb' is not an HTTP header name: use 1 to 256 letters, digits "
+     "or !#$%&'*+-.^_`|~ (RFC 7230's token), e.g. 'x-amz-retry-after'."),
+    ({"headers": {"x amz": "c"}},
+     "Fault headers key 'x amz' is not an HTTP header name: use 1 to 256 letters, digits or "
+     "!#$%&'*+-.^_`|~ (RFC 7230's token), e.g. 'x-amz-retry-after'."),
+    ({"headers": {"": "c"}},
+     "Fault headers key '' is not an HTTP header name: use 1 to 256 letters, digits or "
+     "!#$%&'*+-.^_`|~ (RFC 7230's token), e.g. 'x-amz-retry-after'."),
+    ({"headers": {"Content-Length": "5"}},
+     "Fault headers cannot set 'Content-Length', which frames the HTTP message (the server "
+     "sets it from the body it sends); remove it."),
+    *[({"headers": {name: "x"}},
+       f"Fault headers cannot set {name!r}, which frames the HTTP message (the server sets it "
+       "from the body it sends); remove it.")
+      for name in ("Transfer-Encoding", "connection", "Keep-Alive", "TE", "Trailer", "Upgrade",
+                   "Content-Encoding")],
+    ({"headers": {"x-a": "1", "X-A": "2"}},
+     "Fault headers name 'X-A' twice (header names are case-insensitive); keep one."),
+    ({"headers": {"x": "\u4e2d"}},
+     "Fault headers value of 'x' must be at most 8192 printable ISO-8859-1 (latin-1) "
+     "characters, spaces and tabs only between them (no CR, LF or other control character); "
+     "got '\u4e2d'."),
+    ({"headers": {"x": "a\r\nInjected: 1"}},
+     "Fault headers value of 'x' must be at most 8192 printable ISO-8859-1 (latin-1) "
+     "characters, spaces and tabs only between them (no CR, LF or other control character); "
+     "got 'a\\r\\nInjected: 1'."),
+    ({"headers": {"x": "a\x00"}},
+     "Fault headers value of 'x' must be at most 8192 printable ISO-8859-1 (latin-1) "
+     "characters, spaces and tabs only between them (no CR, LF or other control character); "
+     "got 'a\\x00'."),
+    ({"headers": {"x": " 5"}},
+     "Fault headers value of 'x' must be at most 8192 printable ISO-8859-1 (latin-1) "
+     "characters, spaces and tabs only between them (no CR, LF or other control character); "
+     "got ' 5'."),
+    ({"headers": {f"x-{i}": "1" for i in range(51)}},
+     "Fault headers can set at most 50 headers; got 51."),
+    ({"application_id": "a" * 257},
+     "Fault application_id must be a string of 1 to 256 characters, or None; got "
+     f"'{'a' * 56}..."),
+    ({"region": "us-east-1\n"},
+     "Fault region must be a region name such as 'us-east-1' (lower-case letters, digits and "
+     "'-'), or None for every region; got 'us-east-1\\n'."),
+])
+def test_a_rule_the_server_could_not_send_is_refused_when_made(
+    fields: dict[str, Any], message: str,
+) -> None:
+    """A rule is checked when it is made, so that it cannot break when it fires: ``latency`` at
+    most an hour (``time.sleep(1e308)`` raises OverflowError), header names RFC 7230 tokens
+    that do not frame the message (PEP 3333 forbids hop-by-hop headers; a Content-Length cut
+    the body), values printable latin-1 without CR/LF (http.server encodes header lines as
+    latin-1; a CR/LF split the response). Source: issue 14 (an attacker's findings), the
+    project's rule "bad input gets a clear error, never a crash"."""
+    with mock_pinpoint_imports() as mock:
+        with pytest.raises(ValueError) as raised:
+            mock.faults.add(Fault.throttle("GetApps", **fields))
+        assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
+        assert list(mock.faults) == []
+        assert client().get_apps()["ApplicationsResponse"]["Item"] == []  # nothing fires
+
+
+@pytest.mark.parametrize(("code", "shown"), [
+    ("x" * 100_000, "'" + "x" * 56 + "...."),
+    ("Bad:Code", "'Bad:Code'."),  # botocore reads x-amzn-ErrorType up to a ':'
+    ("1Throttled", "'1Throttled'."),
+    ("", "''."),
+])
+def test_a_fault_code_is_a_bounded_identifier(code: str, shown: str) -> None:
+    """``code`` is sent as ``x-amzn-ErrorType``: 1 to 128 letters, digits, ``_``, ``.`` or ``-``
+    starting with a letter (botocore's rest-json parser cuts the header at ``:``; a
+    100,000-character code made a header line Python's http.client refuses). Source: issue
+    14; botocore ``parsers.py`` (``RestJSONParser``)."""
+    with pytest.raises(ValueError) as raised:
+        Fault("GetApps", 429, code, "m")
+    assert str(raised.value) == (
+        "Fault code must be an error code of 1 to 128 letters, digits, '_', '.' or '-' that "
+        f"starts with a letter, e.g. 'TooManyRequestsException'; got {shown}")
+
+
+def test_the_widest_rule_allowed_is_answered_as_given(
+    pinpoint_imports: PinpointImportsMock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The bounds are inclusive and a rule at each of them fires as given: an hour of latency
+    (slept through ``time.sleep``), 50 headers, an 8 KB value of printable latin-1 with inner
+    spaces and tabs, a 128-character code with '.', '_' and '-'. Source: docs/faults.md."""
+    waited: list[float] = []
+    monkeypatch.setattr(_faults, "_sleep", waited.append)
+    headers = {f"x-extra-{i}": "v" for i in range(49)}
+    headers["x-wide"] = "caf\xe9 \t" + "\xff" * 8185
+    code = "Throttling.Too_Many-" + "x" * 108
+    pinpoint_imports.faults.add(Fault("GetApps", 429, code, "slow", latency=3600,
+                                      headers=headers))
+    with pytest.raises(ClientError) as raised:
+        client().get_apps()
+    response = raised.value.response
+    assert (response["Error"]["Code"], waited) == (code, [3600.0])
+    assert response["ResponseMetadata"]["HTTPHeaders"]["x-wide"] == headers["x-wide"]

@@ -19,8 +19,11 @@ from __future__ import annotations
 import bisect
 import enum
 import math
+import sys
 from dataclasses import dataclass
 from typing import Sequence
+
+from pinpoint_mock.backend.echo import echo
 
 
 class JobStatus(str, enum.Enum):
@@ -94,11 +97,10 @@ class Schedule:
             if (
                 isinstance(value, bool)
                 or not isinstance(value, (int, float))
-                or not math.isfinite(value)
-                or value < 0
+                or not 0 <= value <= sys.float_info.max  # NaN, inf and 10**400 are out
             ):
                 raise ValueError(
-                    f"Schedule.{name} must be a finite number of seconds >= 0, got {value!r}."
+                    f"Schedule.{name} must be a finite number of seconds >= 0, got {echo(value)}."
                 )
 
     def processing_seconds(self, pieces: int) -> float:
