@@ -20,15 +20,17 @@ Every response carries the CORS headers a browser client needs to read an error
 preflights are answered with the resource's methods and the headers the AWS SDKs send.
 
 A request body is read only for Pinpoint requests, and put back (``wsgi.input``) before one is
-handed to moto, which would otherwise wait for a body already read. A chunked body
-(``Transfer-Encoding: chunked``) is read first, whatever the route: one that werkzeug cannot
-decode (its ``DechunkedInput`` raises ``OSError``) is a 400 — ``BadRequestException`` as Pinpoint
-sends it, ``{"message"}`` on a control route — before any route sees it, and so is a body that
-ends before its ``Content-Length`` (werkzeug's ``ClientDisconnected``).
+handed to moto, which would otherwise wait for a body already read.
 
-An exception of our own code is a JSON 500 (``InternalServerErrorException``; ``{"message"}``
-on a control route) that says it is a pinpoint_mock bug, logged with its traceback on the
-``pinpoint_mock.server`` logger; never werkzeug's HTML page.
+Before any route, :func:`pinpoint_mock._request_checks.refusal` refuses what neither the mock
+nor moto could read (a request target that is no path, a malformed ``Host`` or
+``Authorization``), and a chunked body is read whole (one werkzeug cannot decode is refused):
+a JSON 4xx, Pinpoint's shape (``x-amzn-ErrorType``, ``{"Message", "RequestID"}``) or, on a
+control route, ``{"message"}``. An exception of our own code is a JSON 500
+(``InternalServerErrorException``) that says it is a pinpoint_mock bug; one raised by moto's
+application, a 500 ``InternalFailure`` that says moto could not serve the request. Both are
+logged with the traceback on the ``pinpoint_mock.server`` logger; neither is werkzeug's HTML
+page.
 """
 
 from __future__ import annotations
@@ -43,59 +45,19 @@ from typing import Any, Callable, Iterable, Mapping, Optional, cast
 from urllib.parse import quote
 
 from werkzeug.datastructures import EnvironHeaders
-from werkzeug.exceptions import ClientDisconnected
-from werkzeug.wsgi import get_input_stream
 
-from pinpoint_mock import _control, _transport
+from pinpoint_mock import _control, _request_checks, _transport
 from pinpoint_mock._routing import HttpResponse, cors_headers, encode_error, router
 from pinpoint_mock.backend.errors import PinpointError
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 log = logging.getLogger("pinpoint_mock.server")
-"""Where the server logs an exception of its own code (with the traceback)."""
+"""Where the server logs an exception of its own code or of moto's (with the traceback)."""
 
 
-class UnreadableBodyError(Exception):
-    """A request body the server cannot read (a malformed chunked body, or one cut short);
-    answered 400 with this one sentence."""
-
-
-def read_body(environ: dict[str, Any]) -> bytes:
-    """The whole request body (de-chunked by werkzeug's server when it was chunked).
-
-    Raises:
-        UnreadableBodyError: werkzeug could not read it: a chunk header or terminator it cannot
-            decode (``OSError`` from ``werkzeug.serving.DechunkedInput``), or a body shorter
-            than its ``Content-Length`` (``ClientDisconnected``).
-    """
-    try:
-        return get_input_stream(environ).read()
-    except ClientDisconnected:
-        raise UnreadableBodyError(
-            "The request body ended before its Content-Length; send the whole body, or a "
-            "Content-Length that counts its bytes.") from None
-    except OSError as error:
-        raise UnreadableBodyError(
-            f"The request body cannot be read ({error} in its chunked transfer coding); send "
-            "well-formed chunks, or the body with a Content-Length.") from None
-
-
-def _buffer_chunked(environ: dict[str, Any]) -> None:
-    """Read a chunked body now and put it back as a ``Content-Length`` one (every route, moto's
-    included, then reads it as if it had been sent so).
-
-    Raises:
-        UnreadableBodyError: the body cannot be read (:func:`read_body`).
-    """
-    if not environ.get("wsgi.input_terminated") and "chunked" not in environ.get(
-            "HTTP_TRANSFER_ENCODING", "").lower():
-        return
-    data = read_body(environ)
-    environ["wsgi.input"] = io.BytesIO(data)
-    environ["CONTENT_LENGTH"] = str(len(data))
-    environ.pop("HTTP_TRANSFER_ENCODING", None)
-    environ["wsgi.input_terminated"] = False
+class MotoFailedError(Exception):
+    """moto's server application raised on a request (one moto cannot serve)."""
 
 
 def moto_application() -> WsgiApp:
@@ -155,13 +117,24 @@ class MockApplication:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         control = _control.handles(environ.get("PATH_INFO", ""))
         try:
-            _buffer_chunked(environ)
+            refused = _request_checks.refusal(environ)
+            if refused is not None and not (control and refused.status == 403):
+                raise refused  # the control plane reads no signature
+            _request_checks.buffer_chunked(environ)
             if control:
                 return self.control(environ, start_response)
             return self._route(environ, start_response)
-        except UnreadableBodyError as error:
-            return self._refuse(environ, start_response, control, 400, "BadRequestException",
-                                str(error))
+        except _request_checks.RefusedRequestError as error:
+            return self._refuse(environ, start_response, control, error.status, error.code,
+                                error.message)
+        except MotoFailedError as error:
+            cause = error.__cause__
+            log.error("moto's server application failed on %s %s",
+                      environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), exc_info=cause)
+            return self._refuse(environ, start_response, control, 500, "InternalFailure", (
+                f"moto's server application failed on this request ({type(cause).__name__}); "
+                "moto cannot serve it (the server's log has moto's traceback)."),
+                exc_info=sys.exc_info())
         except Exception as error:
             log.error("pinpoint_mock's server failed on %s %s", environ.get("REQUEST_METHOD"),
                       environ.get("PATH_INFO"), exc_info=True)
@@ -206,7 +179,7 @@ class MockApplication:
     def _pinpoint(self, environ: dict[str, Any], start_response: Callable[..., Any], url: str,
                   headers: Mapping[str, Any]) -> Any:
         method = environ["REQUEST_METHOD"]
-        body = read_body(environ) or None
+        body = _request_checks.read_body(environ) or None
         handler = _transport.handler()
         if handler is None:
             response: Optional[HttpResponse] = encode_error(PinpointError(
@@ -235,13 +208,16 @@ class MockApplication:
             return lambda chunk: None
 
         _transport.before_moto()
-        result = self.moto(environ, capture)
         try:
-            answered = b"".join(result)
-        finally:
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            result = self.moto(environ, capture)
+            try:
+                answered = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+        except Exception as error:
+            raise MotoFailedError() from error
         status = int(str(captured["status"]).split(" ", 1)[0])
         response_headers = list(captured["headers"])
         handler = _transport.handler()
@@ -259,4 +235,7 @@ class MockApplication:
                                   exc_info)
 
         _transport.before_moto()
-        return self.moto(environ, with_cors)
+        try:
+            return self.moto(environ, with_cors)
+        except Exception as error:
+            raise MotoFailedError() from error

@@ -9,6 +9,7 @@ import json
 import logging
 from typing import Any, Iterator, Optional
 
+import boto3
 import pytest
 import requests
 from botocore.auth import S3SigV4Auth
@@ -188,3 +189,118 @@ def test_an_exception_of_our_own_code_is_a_logged_json_500(
         "pinpoint_mock's server failed on GET /v1/apps",
         "pinpoint_mock's server failed on GET /_pinpoint_mock/health"]
     assert all(r.exc_info and r.exc_info[0] is ZeroDivisionError for r in logged)
+
+
+@pytest.mark.parametrize("host", ["[::1", "localhost:99999", "localhost:port", "a/b", "a?b"])
+def test_a_host_header_that_is_no_host_is_400(pinpoint_server: PinpointMockServer,
+                                              host: str) -> None:
+    """A Host header that is no ``host[:port]`` (an unclosed IPv6 bracket, a port that is not
+    a number up to 65535, a path or query in it) is a 400 BadRequestException naming it; it
+    raised ValueError in pinpoint_mock's routing (urlsplit). Source: RFC 7230 section 5.4
+    ("a server MUST respond with a 400 ... to any request message that ... contains ... a Host
+    header field with an invalid field-value")."""
+    status, headers, body = raw(pinpoint_server, "GET", "/v1/apps", b"", {"Host": host})
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "BadRequestException")
+    assert json.loads(body)["Message"] == (
+        f"The Host header {host!r} is not a host name with an optional port; send e.g. Host: "
+        "localhost:4566.")
+
+
+@pytest.mark.parametrize("authorization", [
+    "AWS4-HMAC-SHA256 Credential=x/2020/zz/mobiletargeting/aws4_request",  # a date of 4 digits
+    "AWS4-HMAC-SHA256 Credential=",
+    "AWS4-HMAC-SHA256 Credential=a/b/c/d/e, SignedHeaders=host, Signature=x",
+    "\xff\xfe",
+    "Bearer abc",
+])
+def test_an_authorization_that_is_no_aws_signature_is_403(
+    pinpoint_server: PinpointMockServer, authorization: str,
+) -> None:
+    """An Authorization header that is no AWS signature (SigV4, SigV4a or S3's SigV2) is a 403
+    IncompleteSignatureException, on Pinpoint's routes and on moto's; moto's dispatcher, which
+    reads the service and region from it, raised IndexError, KeyError or AttributeError. The
+    control plane reads no signature. Source: the AWS General Reference's common errors
+    (IncompleteSignature: "The request signature does not conform to AWS standards")."""
+    hint = ("send an AWS signature, e.g. AWS4-HMAC-SHA256 Credential=<key>/<YYYYMMDD>/<region>/"
+            "<service>/aws4_request, SignedHeaders=..., Signature=... (what every AWS SDK "
+            "sends), or no Authorization header.")
+    for path in ("/v1/apps", "/v1/apps/a1/settings", "/audience"):
+        answer = requests.get(pinpoint_server.url + path, timeout=10,
+                              headers={"Authorization": authorization})
+        assert (answer.status_code, answer.headers["x-amzn-ErrorType"]) == (
+            403, "IncompleteSignatureException"), path
+        message = answer.json()["Message"]
+        assert message.startswith("The Authorization header ") and message.endswith(hint)
+    health = requests.get(f"{pinpoint_server.url}/_pinpoint_mock/health", timeout=10,
+                          headers={"Authorization": authorization})
+    assert health.status_code == 200
+
+
+@pytest.mark.parametrize("method, target, message", [
+    ("POST", "*", "The request target '*' is for OPTIONS only; send 'POST' to a path that "
+                  "starts with '/'."),
+    ("POST", "v1/apps", "The request target 'v1/apps' is not a path; send a path that starts "
+                        "with '/', e.g. /v1/apps."),
+    ("GET", "http:///v1/apps", "The request target 'http:///v1/apps' is not a URL; send a "
+                               "path that starts with '/', e.g. /v1/apps."),
+])
+def test_a_request_target_that_is_no_path_is_400(
+    pinpoint_server: PinpointMockServer, method: str, target: str, message: str,
+) -> None:
+    """A request target is a path (origin-form), a URL (the absolute-form a client sends a
+    proxy) or ``*`` for OPTIONS; anything else is a 400 BadRequestException (moto's S3 raised
+    on ``POST *``). Source: RFC 7230 section 5.3."""
+    status, headers, body = raw(pinpoint_server, method, target, b"{}", {})
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "BadRequestException")
+    assert json.loads(body)["Message"] == message
+
+
+def test_an_absolute_form_target_is_served_as_its_path_on_its_host(
+    pinpoint_server: PinpointMockServer,
+) -> None:
+    """The absolute-form (``POST http://pinpoint.us-east-1.amazonaws.com/v1/apps``, what a client
+    sends to a proxy) is served as its path, its authority taking the place of the Host header.
+    Source: RFC 7230 sections 5.3.2 ("a server MUST accept the absolute-form") and 5.4."""
+    status, _, body = raw(pinpoint_server, "POST",
+                          "http://pinpoint.eu-west-1.amazonaws.com/v1/apps",
+                          b'{"Name": "via a proxy"}', {"Content-Type": "application/json",
+                                                      "Host": "elsewhere.example"})
+    assert (status, json.loads(body)["Name"]) == (201, "via a proxy")
+    [call] = pinpoint_server.mock.calls
+    assert (call.operation, call.status) == ("CreateApp", 201)
+    europe = boto3_client_in("eu-west-1", pinpoint_server.url)
+    assert [a["Name"] for a in europe.get_apps()["ApplicationsResponse"]["Item"]] == [
+        "via a proxy"]
+
+
+def boto3_client_in(region: str, url: str) -> Any:
+    return boto3.client("pinpoint", region_name=region, endpoint_url=url,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def test_an_exception_of_moto_s_application_is_a_logged_json_500_naming_moto(
+    pinpoint_server: PinpointMockServer, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An exception moto's server application raises (a request moto cannot serve: its S3 raised
+    KeyError on a POST to a bucket without a query) is a JSON 500 InternalFailure that names
+    moto, not pinpoint_mock, logged with moto's traceback; never werkzeug's HTML 500. Source:
+    docs/server.md ("Requests it cannot serve")."""
+    from moto.moto_server import werkzeug_app
+
+    def fails(self: Any, environ: Any, start_response: Any) -> Any:
+        raise KeyError("key")
+
+    caplog.set_level(logging.ERROR, logger="pinpoint_mock.server")
+    monkeypatch.setattr(werkzeug_app.DomainDispatcherApplication, "__call__", fails)
+    signed = AWSRequest("GET", f"{pinpoint_server.url}/", headers={
+        "x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    S3SigV4Auth(Credentials("testing", "testing"), "s3", REGION).add_auth(signed)
+    answer = requests.get(f"{pinpoint_server.url}/", headers=dict(signed.headers), timeout=10)
+    assert (answer.status_code, answer.headers["x-amzn-ErrorType"]) == (500, "InternalFailure")
+    assert answer.json()["Message"] == (
+        "moto's server application failed on this request (KeyError); moto cannot serve it "
+        "(the server's log has moto's traceback).")
+    [logged] = [r for r in caplog.records if r.name == "pinpoint_mock.server"]
+    assert logged.getMessage() == "moto's server application failed on GET /"
+    assert logged.exc_info is not None and logged.exc_info[0] is KeyError
