@@ -114,6 +114,9 @@ class ControlPlane:
         self._map = Map([Rule(path, methods=[method], endpoint=endpoint)
                          for method, path, endpoint, _ in ROUTES], strict_slashes=False)
         self._lock = threading.Lock()
+        self._chaos_writes = threading.Lock()
+        """Held through each chaos replace, add or remove: concurrent replacements leave one
+        request's rules, never a mix."""
         self._ids: dict[str, FaultRule] = {}
         self._chaos: list[tuple[dict[str, Any], FaultRule]] = []
 
@@ -207,10 +210,11 @@ class ControlPlane:
         return 201, self._rule_json(rule)
 
     def _clear_faults(self, body: Any) -> tuple[int, Any]:
-        removed = len(self.mock.faults)
-        self.mock.faults.clear()
-        with self._lock:
-            self._chaos = []
+        with self._chaos_writes:
+            removed = len(self.mock.faults)
+            self.mock.faults.clear()
+            with self._lock:
+                self._chaos = []
         return 200, {"removed": removed}
 
     def _remove_fault(self, body: Any, rule_id: str) -> tuple[int, Any]:
@@ -246,14 +250,17 @@ class ControlPlane:
 
     def _chaos_set(self, body: Any) -> tuple[int, Any]:
         faults = _chaos_faults(body)  # every rule checked before the old ones go
-        with self._lock:
-            old, self._chaos = self._chaos, []
-        for _, rule in old:
-            rule.remove()
-        return self._chaos_added(faults)
+        with self._chaos_writes:
+            with self._lock:
+                old, self._chaos = self._chaos, []
+            for _, rule in old:
+                rule.remove()
+            return self._chaos_added(faults)
 
     def _chaos_add(self, body: Any) -> tuple[int, Any]:
-        return self._chaos_added(_chaos_faults(body))
+        faults = _chaos_faults(body)
+        with self._chaos_writes:
+            return self._chaos_added(faults)
 
     def _chaos_added(self, faults: list[tuple[dict[str, Any], Fault]]) -> tuple[int, Any]:
         for rule, fault in faults:
@@ -264,12 +271,13 @@ class ControlPlane:
 
     def _chaos_remove(self, body: Any) -> tuple[int, Any]:
         rules = _chaos_list(body)
-        with self._lock:
-            removed = [(r, h) for r, h in self._chaos if any(r == given for given in rules)]
-            self._chaos = [(r, h) for r, h in self._chaos if (r, h) not in removed]
-        for _, handle in removed:
-            handle.remove()
-        return 200, self._chaos_rules()
+        with self._chaos_writes:
+            with self._lock:
+                removed = [(r, h) for r, h in self._chaos if any(r == given for given in rules)]
+                self._chaos = [(r, h) for r, h in self._chaos if (r, h) not in removed]
+            for _, handle in removed:
+                handle.remove()
+            return 200, self._chaos_rules()
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -390,3 +390,40 @@ def test_every_control_route_of_a_stopped_mock_is_503_until_it_starts_again() ->
             assert control("GET", "/_pinpoint_mock/calls") == (200, {"calls": []})
         finally:
             mock.stop()
+
+
+def test_concurrent_chaos_replacements_leave_one_request_s_rules(control: Control) -> None:
+    """Concurrent POSTs to /_localstack/chaos/faults (each a replacement) leave the rules of
+    one of them, in its order, and the mock's fault rules are exactly those: never a mix, never
+    a rule twice. Source: LocalStack's chaos API (POST replaces the rules); issue 14 ("no
+    race")."""
+    import sys
+    import threading
+
+    sets = [[{"operation": operation, "probability": round(0.1 * (n + 1), 1)}
+             for operation in ("GetApps", "GetSegments", "GetImportJobs")] for n in range(8)]
+    start = threading.Barrier(len(sets))
+    answers: list[tuple[int, Any]] = []
+
+    def replace(rules: list[dict[str, Any]]) -> None:
+        start.wait(10)
+        for _ in range(5):
+            answers.append(control("POST", "/_localstack/chaos/faults", rules))
+
+    threads = [threading.Thread(target=replace, args=(rules,)) for rules in sets]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads switch at once: a race window is found
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+    finally:
+        sys.setswitchinterval(interval)
+    assert len(answers) == 5 * len(sets)
+    assert all(answer in [(200, rules) for rules in sets] for answer in answers)
+    status, kept = control("GET", "/_localstack/chaos/faults")
+    assert status == 200 and kept in sets
+    faults = control("GET", "/_pinpoint_mock/faults")[1]["faults"]
+    assert [(f["operation"], f["probability"]) for f in faults] == [
+        (rule["operation"], rule["probability"]) for rule in kept]
