@@ -218,13 +218,14 @@ class Fault:
     def _checked_headers(self) -> dict[str, str]:
         """The rule's headers, each one the server can send as given (RFC 7230 sections 3.2 and
         3.2.6) and that leaves the body the mock sends readable."""
-        headers = self.headers
-        if not isinstance(headers, Mapping) or not all(
+        given = self.headers
+        headers = dict(given) if isinstance(given, Mapping) else None  # checked as copied
+        if headers is None or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
         ):
             raise ValueError(
                 "Fault headers must map header names to one-line string values, e.g. "
-                f"{{'x-amz-retry-after': '5'}}; got {echo(headers)}."
+                f"{{'x-amz-retry-after': '5'}}; got {echo(given)}."
             )
         if len(headers) > MAX_HEADERS:
             raise ValueError(f"Fault headers can set at most {MAX_HEADERS} headers; "
@@ -255,7 +256,7 @@ class Fault:
                     f"Fault headers value of {name!r} must be at most {MAX_HEADER_VALUE} "
                     "printable ISO-8859-1 (latin-1) characters, spaces and tabs only between "
                     f"them (no CR, LF or other control character); got {echo(value)}.")
-        return dict(headers)
+        return headers
 
     def __hash__(self) -> int:
         return hash((self.operation, self.status, self.code, self.message, self.times,

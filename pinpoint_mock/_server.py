@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from pinpoint_mock import _transport
+from pinpoint_mock.backend.echo import echo
 
 if TYPE_CHECKING:
     from werkzeug.serving import BaseWSGIServer
@@ -107,7 +108,12 @@ class PinpointMockServer:
                     "PinpointMockServer(mock=...) takes a mock_pinpoint_imports() mock; "
                     f"got {type(mock).__name__}.")
         if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
-            raise ValueError(f"port must be a whole number from 0 to 65535; got {port!r}.")
+            raise ValueError(f"port must be a whole number from 0 to 65535; got {echo(port)}.")
+        if not isinstance(host, str) or "\x00" in host:
+            raise ValueError("host must be a host name or address, e.g. '127.0.0.1' or "
+                             f"'0.0.0.0' (every interface); got {echo(host)}.")
+        if not isinstance(quiet, bool):
+            raise ValueError(f"quiet must be True or False; got {echo(quiet)}.")
         self._mock = mock
         self._host = host
         self._port = port
@@ -276,17 +282,19 @@ def _listen(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
         sock.listen(128)
-    except OSError as error:
+    except (OSError, UnicodeError, TypeError) as error:  # a name IDNA cannot encode
         sock.close()
         raise MockServerError(_bind_error(host, port, error)) from None
     return sock
 
 
-def _bind_error(host: str, port: int, error: OSError) -> str:
-    if error.errno == errno.EADDRINUSE:
+def _bind_error(host: str, port: int, error: Exception) -> str:
+    if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
         return (f"Port {port} on {host} is already in use; stop what listens there, or pass "
                 "another port (0 picks a free one).")
-    return f"Cannot listen on {host}:{port} ({error.strerror or error}); pass another host or port."
+    reason = getattr(error, "strerror", None) or error
+    return (f"Cannot listen on {echo(host)} port {port} ({reason}); pass "
+            "another host or port.")
 
 
 def serve(
@@ -307,10 +315,10 @@ def serve(
     from pinpoint_mock import __version__
 
     stop = threading.Event()
-    server = PinpointMockServer(mock, host=host, port=port, quiet=quiet)
     try:
+        server = PinpointMockServer(mock, host=host, port=port, quiet=quiet)
         server.start()
-    except MockServerError as error:
+    except (MockServerError, ValueError) as error:
         print(f"pinpoint-mock: {error}", file=err, flush=True)
         return 1
     previous = {}

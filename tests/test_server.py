@@ -130,6 +130,31 @@ def test_the_port_in_use_and_misuse_are_one_sentence_each() -> None:
         PinpointMockServer(port=70000)
 
 
+@pytest.mark.parametrize("arguments, error, message", [
+    ({"port": 10 ** 5000}, ValueError, "port must be a whole number from 0 to 65535; got a "
+                                       "whole number of about 5,001 digits."),
+    ({"host": 5}, ValueError, "host must be a host name or address, e.g. '127.0.0.1' or "
+                              "'0.0.0.0' (every interface); got 5."),
+    ({"host": "a\x00b"}, ValueError, "host must be a host name or address, e.g. '127.0.0.1' or "
+                                     "'0.0.0.0' (every interface); got 'a\\x00b'."),
+    ({"quiet": "yes"}, ValueError, "quiet must be True or False; got 'yes'."),
+    ({"host": "\u4e2d" * 70}, MockServerError, "Cannot listen on '" + "\u4e2d" * 56 + "... port "
+                                              "0 (*); pass another host or port."),
+])
+def test_a_server_argument_it_cannot_use_is_one_sentence(
+    arguments: dict[str, Any], error: type[Exception], message: str,
+) -> None:
+    """``PinpointMockServer``'s arguments are checked before it binds (host a string, quiet a
+    bool), and a host the system cannot bind is a MockServerError naming it in a few words (a
+    non-string host raised AttributeError, a NUL TypeError, a 5,001-digit port a ValueError
+    about the message itself). Source: the project's rule "misuse of our own API raises one
+    sentence that says how to fix it"."""
+    with pytest.raises(error) as raised:
+        PinpointMockServer(**arguments).start()
+    start, _, end = message.partition("*")  # the system's reason, as Python words it
+    assert str(raised.value).startswith(start) and str(raised.value).endswith(end)
+
+
 def test_concurrent_clients_lose_nothing(pinpoint_server: PinpointMockServer) -> None:
     url = pinpoint_server.url
     pinpoint = client("pinpoint", url)
