@@ -16,7 +16,9 @@ choices where AWS is silent):
 * *mock*: names are case-sensitive and stripped of surrounding blanks. A column that is
   unknown, empty, or a repeated non-attribute column fails every row with a message naming it.
 * Standard quoting (:mod:`csv`). A row whose cells are not as many as the header's columns
-  fails. "The CSV file can't contain line breaks or tabs ... the data in the file might not be
+  fails. *mock*: a cell is at most 131,072 characters (the :mod:`csv` module's field size
+  limit, which the mock leaves as it is); a row with a longer one fails, saying so. "The
+  CSV file can't contain line breaks or tabs ... the data in the file might not be
   imported": *mock*, a row with a line break (in a quoted cell) or a tab in a cell fails,
   naming the column. LF, CRLF and CR line ends; blank lines (empty, or only whitespace:
   ``str.isspace``, as the JSON reader says) are skipped (not definitions) but counted in line
@@ -217,6 +219,20 @@ class CsvHeader:
                      for c in columns)
 
 
+def _csv_problem(error: csv.Error) -> str:
+    """The row failure for an error of the :mod:`csv` reader, in the mock's words where it
+    has them: a cell over the reader's field size limit (``csv.field_size_limit()``,
+    131,072 characters unless the caller changed it; the mock does not) is named with the
+    limit, as the mock's (AWS documents none; such a row is over the 15 KB endpoint bound
+    anyway); other errors (a NUL byte on older Pythons) keep the module's reason."""
+    reason = str(error)
+    if reason.startswith("field larger than field limit"):
+        return (f"a cell of the row is longer than {csv.field_size_limit():,} characters, the "
+                "most the mock reads in one CSV cell (Pinpoint's own limit is unknown; this "
+                "one is the mock's), so the row is not read")
+    return f"the row cannot be parsed as CSV ({reason})"
+
+
 def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
     """Import the rows of one CSV object into ``tally`` (one pass; see the module docstring)."""
     result = tally.result
@@ -334,7 +350,7 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                 break
             except csv.Error as error:
                 failed += 1
-                tally.report(f"{url} line {end + 1}: the row cannot be parsed as CSV ({error}).")
+                tally.report(f"{url} line {end + 1}: {_csv_problem(error)}.")
                 end = skipped + reader.line_num
                 in_piece += 1
                 if in_piece == size:

@@ -78,6 +78,9 @@ Failures
         column 3 of the header has no name
         the value of Attributes.Note holds a line break, which Pinpoint's CSV import does not
             support  (or: holds a tab)
+        a cell of the row is longer than 131,072 characters, the most the mock reads in one
+            CSV cell (Pinpoint's own limit is unknown; this one is the mock's), so the row
+            is not read
         the row cannot be parsed as CSV ({csv module's reason})
         the line is not valid JSON ({reason} at column {c})
         the line must be a JSON object, got an array
