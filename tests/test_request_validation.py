@@ -255,6 +255,55 @@ def test_page_size_that_is_no_whole_number_from_1_to_1000_is_400(
         assert text.startswith("PageSize must be a whole number from 1 to 1000, got ")
 
 
+WHITESPACE_OR_SIGN = ["+1", " 1", "1 ", "\t5", "1\n", "\n1", "1\r", "\u00a01", "\u20031",
+                      " 7 ", "1\x00"]
+"""A whole number with something around its digits that ``int()`` strips or accepts."""
+
+
+@pytest.mark.parametrize("value", WHITESPACE_OR_SIGN)
+def test_page_size_with_a_sign_or_whitespace_is_400(
+    pinpoint_client: Any, app_id: str, value: str
+) -> None:
+    """docs/requests.md (AWS unknown: rule chosen): PageSize is a whole number of ASCII digits
+    from 1 to 1000, nothing around them. Issue 14: ``" 1"``, ``"1 "``, ``"\\t5"``, ``"1\\n"``
+    were accepted (``int()`` strips whitespace) while ``"+1"`` was refused. Sent by boto3
+    with its own validation on (PageSize is a string in botocore's model)."""
+    segment = pinpoint_client.create_segment(ApplicationId=app_id,
+                                             WriteSegmentRequest={"Name": "s"})
+    segment_id = segment["SegmentResponse"]["Id"]
+    calls = [
+        lambda: pinpoint_client.get_import_jobs(ApplicationId=app_id, PageSize=value),
+        lambda: pinpoint_client.get_export_jobs(ApplicationId=app_id, PageSize=value),
+        lambda: pinpoint_client.get_segments(ApplicationId=app_id, PageSize=value),
+        lambda: pinpoint_client.get_segment_versions(ApplicationId=app_id,
+                                                     SegmentId=segment_id, PageSize=value),
+        lambda: pinpoint_client.get_segment_import_jobs(ApplicationId=app_id,
+                                                        SegmentId=segment_id, PageSize=value),
+        lambda: pinpoint_client.get_apps(PageSize=value),
+    ]
+    for call in calls:
+        assert error_of(call) == (400, "BadRequestException",
+                                  f"PageSize must be a whole number from 1 to 1000, got "
+                                  f"{value!r}.")
+
+
+@pytest.mark.parametrize("version", WHITESPACE_OR_SIGN)
+def test_a_segment_version_with_a_sign_or_whitespace_is_404(
+    pinpoint_client: Any, app_id: str, version: str
+) -> None:
+    """As ``"+1"``, which is not a version of the segment (docs/requests.md: a Version that is
+    not a version of the segment is a 404; AWS unknown: rule chosen). Issue 14: ``"1 "`` and
+    ``" 1"`` answered version 1."""
+    segment = pinpoint_client.create_segment(ApplicationId=app_id,
+                                             WriteSegmentRequest={"Name": "s"})
+    segment_id = segment["SegmentResponse"]["Id"]
+    assert pinpoint_client.get_segment_version(ApplicationId=app_id, SegmentId=segment_id,
+                                               Version="1")["SegmentResponse"]["Version"] == 1
+    status, code, _ = error_of(lambda: pinpoint_client.get_segment_version(
+        ApplicationId=app_id, SegmentId=segment_id, Version=version))
+    assert (status, code) == (404, "NotFoundException")
+
+
 @pytest.mark.parametrize("version", ["²", "1" * 5000, "٣", "0", "2", "1.0"])
 def test_a_segment_version_that_does_not_exist_is_404(
     raw: Any, app_id: str, version: str

@@ -51,12 +51,12 @@ _WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 def whole_number(value: object) -> Optional[int]:
-    """The number a string of ASCII digits (at most 18, surrounding spaces ignored) spells,
-    else None (``"²"``, ``"1e3"``, ``"-1"``, 5,000 digits, a non-string)."""
+    """The number a string of ASCII digits only (at most 18) spells, else None (``"²"``,
+    ``"1e3"``, ``"-1"``, ``"+1"``, ``" 1"``, ``"1\\n"``, 5,000 digits, a non-string): nothing
+    around the digits, though ``int()`` would strip whitespace (docs/requests.md)."""
     if not isinstance(value, str):
         return None
-    text = value.strip()
-    return int(text) if _WHOLE_NUMBER.fullmatch(text) else None
+    return int(value) if _WHOLE_NUMBER.fullmatch(value) else None
 
 
 @dataclass
