@@ -18,6 +18,7 @@ from typing import Any, Mapping, Optional
 from pinpoint_mock import _apps, _moto
 from pinpoint_mock._faults import Fault, FaultRegistry
 from pinpoint_mock._routing import (
+    EmptyLabelError,
     HttpResponse,
     Resolved,
     Router,
@@ -231,18 +232,26 @@ class State:
 
         ``url`` is the URL as sent, its path still percent-encoded. A request that matches no
         operation of the model is a 404 ``NotFoundException`` (405 for a method no operation
-        on that path has), answered here and not recorded; an operation neither the mock nor
-        moto serves is :func:`unserved_error`, recorded. The members of every operation
-        answered, the mock's and moto's, are validated (:mod:`pinpoint_mock._validation`)
-        before the backend (or moto) runs: a request moto would answer that is not valid is
-        refused here (400, recorded as the mock's), so that moto neither crashes on it nor
-        stores it.
+        on that path has), answered here and not recorded; one that matches an operation's
+        path only with an empty member is a 400 naming it
+        (:class:`~pinpoint_mock._routing.EmptyLabelError`), recorded as that operation's; an
+        operation neither the mock nor moto serves is :func:`unserved_error`, recorded. The
+        members of every operation answered, the mock's and moto's, are validated
+        (:mod:`pinpoint_mock._validation`) before the backend (or moto) runs: a request moto
+        would answer that is not valid is refused here (400, recorded as the mock's), so that
+        moto neither crashes on it nor stores it.
         """
         routes = router()
         try:
             resolved = routes.resolve(method, url)
         except MethodNotAllowedError as error:
             return self._unrouted(routes, method, url, error)
+        except EmptyLabelError as error:  # an operation's path with an empty member: refused
+            response = encode_error(error)
+            self.calls.append(_call(error.operation, error.members, response.status,
+                                    response.headers["x-amzn-RequestId"], None, MOCK, body,
+                                    response.body))
+            return response
         except PinpointError as error:  # a path that is no Pinpoint resource
             return encode_error(error)
         operation = resolved.route.operation

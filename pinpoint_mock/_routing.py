@@ -4,11 +4,14 @@ Requests are matched with werkzeug's router, whose rules are built from each ope
 ``http.requestUri`` template, on the raw (still percent-encoded) path: a path member is one
 segment of it and is decoded only after the match, so a member holding any character botocore
 escapes (``/`` as ``%2F``, ``?``, ``#``, spaces, non-ASCII) is that member, never another
-route. Methods are matched exactly as the model spells them (``GET``, ``PUT``, ...): ``HEAD``
-and ``get`` are not ``GET``. Members are read from the locations the model gives them
-(``uri``, ``querystring``, ``header``, the ``payload`` body). Results and errors are encoded
-as Pinpoint's rest-json protocol sends them: the payload member's JSON as the body, the
-``x-amzn-ErrorType`` header on errors.
+route. A path member is never empty: a path that matches a template only with an empty label
+(``/v1/apps/<id>/segments/``, ``/v1/apps//segments``) is no other operation (not the listing
+its prefix names) but a 400 naming the member (:class:`EmptyLabelError`), and a trailing ``/``
+is matched by no template. Methods are matched exactly as the model spells them (``GET``,
+``PUT``, ...): ``HEAD`` and ``get`` are not ``GET``. Members are read from the locations the
+model gives them (``uri``, ``querystring``, ``header``, the ``payload`` body). Results and
+errors are encoded as Pinpoint's rest-json protocol sends them: the payload member's JSON as
+the body, the ``x-amzn-ErrorType`` header on errors.
 
 This module knows HTTP; it does not know how a client library is hooked (``_transport``) nor what an
 operation does (``backend``).
@@ -47,6 +50,24 @@ MAX_NUMBER_DIGITS = 400
 integer, far below what makes parsing slow). A longer number with a fraction or exponent
 parses as a float, possibly infinite, which validation refuses."""
 _TEMPLATE_VARIABLE = re.compile(r"\{([^}]+)\}")
+
+
+class EmptyLabelError(BadRequestError):
+    """400 ``BadRequestException`` for a path that matches an operation's URI template only
+    with an empty path member (``GET /v1/apps/<id>/segments/`` is GetSegment with an empty
+    SegmentId, not GetSegments): the message names the member. AWS's answer is unknown; the
+    mock's choice is documented in ``docs/requests.md`` (a request botocore sends for
+    ``get_segment(SegmentId="")``, which its own validation lets through).
+
+    Attributes:
+        operation: the operation whose template the path matches.
+        members: ``{member name: value}`` of the path (the empty one included).
+    """
+
+    def __init__(self, operation: str, members: Mapping[str, str], empty: str):
+        super().__init__(f"{empty} must not be empty.")
+        self.operation = operation
+        self.members = dict(members)
 
 
 class HttpResponse(NamedTuple):
@@ -141,13 +162,16 @@ def _route(operation: OperationModel) -> Route:
     )
 
 
-def _werkzeug_rule(template: str) -> str:
-    """``/v1/apps/{application-id}`` -> ``/v1/apps/<application_id>`` (``{x+}`` -> ``<path:x>``)."""
+def _werkzeug_rule(template: str, empty: bool = False) -> str:
+    """``/v1/apps/{application-id}`` -> ``/v1/apps/<application_id>`` (``{x+}`` -> ``<path:x>``);
+    with ``empty``, a label may be empty (``<string(minlength=0):application_id>``)."""
 
     def variable(match: re.Match[str]) -> str:
         name = match.group(1)
         if name.endswith("+"):
             return f"<path:{_identifier(name[:-1])}>"
+        if empty:
+            return f"<string(minlength=0):{_identifier(name)}>"
         return f"<{_identifier(name)}>"
 
     return _TEMPLATE_VARIABLE.sub(variable, template.split("?", 1)[0])
@@ -162,32 +186,60 @@ class Router:
 
     def __init__(self, service_model: ServiceModel):
         self.service_model = service_model
-        self.routes: dict[str, Route] = {}
-        rules = []
-        for name in service_model.operation_names:
-            operation = service_model.operation_model(name)
-            self.routes[name] = _route(operation)
-            rule = Rule(
-                _werkzeug_rule(operation.http["requestUri"]),
-                methods=[operation.http["method"]],
-                endpoint=name,
-            )
-            assert rule.methods is not None
-            rule.methods.discard("HEAD")  # werkzeug adds HEAD to every GET rule; Pinpoint has none
-            rules.append(rule)
+        self.routes: dict[str, Route] = {
+            name: _route(service_model.operation_model(name))
+            for name in service_model.operation_names}
         self.methods = frozenset(route.method for route in self.routes.values())
         """The HTTP methods of the model's operations, spelt as the model spells them."""
         self._methods: dict[str, list[str]] = {}
-        self._map = Map(rules, strict_slashes=False, merge_slashes=False)
-        self._adapter = self._map.bind("pinpoint.local")
+        self._adapter = self._bind(empty=False)
         self.match = functools.lru_cache(maxsize=4096)(self._match)
         self._resolved = functools.lru_cache(maxsize=4096)(self._resolve)
+
+    def _bind(self, empty: bool) -> Any:
+        """werkzeug's matcher of every route: strict slashes (``/v1/apps/`` is not
+        ``/v1/apps``), slashes never merged (``//`` is an empty label); with ``empty``,
+        labels may be empty (see :meth:`_empty_label`)."""
+        rules = []
+        for name, route in self.routes.items():
+            rule = Rule(_werkzeug_rule(route.template, empty), methods=[route.method],
+                        endpoint=name)
+            assert rule.methods is not None
+            rule.methods.discard("HEAD")  # werkzeug adds HEAD to every GET rule; Pinpoint has none
+            rules.append(rule)
+        return Map(rules, strict_slashes=True, merge_slashes=False).bind("pinpoint.local")
+
+    @functools.cached_property
+    def _empty_adapter(self) -> Any:
+        return self._bind(empty=True)
+
+    def _empty_label(self, method: str, path: str) -> None:
+        """Raise :class:`EmptyLabelError` when ``path`` matches the template of an operation
+        with ``method`` once its labels may be empty (asked only of a path no operation
+        matches, so one of its labels is empty).
+
+        Raises:
+            EmptyLabelError: naming the first empty member, in the template's order.
+        """
+        try:
+            operation, args = self._empty_adapter.match(path, method=method)
+        except Exception:  # no operation even so: the caller's 404 or 405
+            return
+        route = self.routes[str(operation)]
+        members = {route.uri[k]: unquote(v) for k, v in args.items()}
+        for variable in _TEMPLATE_VARIABLE.findall(route.template):
+            member = route.uri.get(_identifier(variable.rstrip("+")))
+            if member is not None and members.get(member) == "":
+                raise EmptyLabelError(route.operation, members, member)
 
     def _match(self, method: str, path: str) -> tuple[str, tuple[tuple[str, str], ...]]:
         """``(operation, path arguments)`` of a request; ``path`` is the raw path as sent
         (percent-encoded), each argument is decoded after the match.
 
         Raises:
+            EmptyLabelError: the path matches an operation with this method only with an
+                empty label (``/v1/apps/<id>/segments/`` for GET is GetSegment's, its
+                SegmentId empty).
             NotFoundError: no operation has this path.
             MethodNotAllowedError: operations have this path, none with this method (HTTP
                 methods are case-sensitive: ``get`` is not ``GET``; ``HEAD`` and ``OPTIONS``
@@ -199,6 +251,7 @@ class Router:
             except MethodNotAllowed:
                 pass
             except Exception:  # NotFound, or werkzeug's other outcomes (redirects): no operation
+                self._empty_label(method, path)
                 raise NotFoundError(f"No Pinpoint operation at {method} {_shown(path)}.") from None
             else:
                 return str(operation), tuple(sorted((k, unquote(v)) for k, v in args.items()))
@@ -233,6 +286,17 @@ class Router:
         its path still percent-encoded), in the model's order; empty when the path is no
         Pinpoint resource. ``OPTIONS`` is not listed (every resource answers it)."""
         return self.path_methods(urlsplit(url).path)
+
+    def names_resource(self, url: str) -> bool:
+        """True when the path of ``url`` (as sent) is a resource of the model, also with an
+        empty label (``/v1/apps/``: GetApp's, its ApplicationId empty)."""
+        path = urlsplit(url).path
+        if self.path_methods(path):
+            return True
+        try:
+            return bool(self._empty_adapter.allowed_methods(path))
+        except Exception:  # werkzeug's routing outcomes other than a match: no resource
+            return False
 
     def path_methods(self, path: str) -> list[str]:
         """:meth:`allowed_methods` of a raw path."""
