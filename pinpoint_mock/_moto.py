@@ -118,8 +118,10 @@ def region_of(url_host: str, headers: Mapping[str, Any]) -> str:
 @functools.lru_cache(maxsize=256)
 def _host_region(url_host: str) -> Optional[str]:
     """The region a host names (``pinpoint.{region}.amazonaws.com``, matched whole), or
-    None (another host: ``pinpoint.x.y`` names no region)."""
-    match = _PINPOINT_HOST.fullmatch(url_host.lower())
+    None (another host: ``pinpoint.x.y`` names no region). A trailing dot (the DNS root's:
+    the same host) is ignored."""
+    host = url_host.lower()
+    match = _PINPOINT_HOST.fullmatch(host[:-1] if host.endswith(".") else host)
     return None if match is None else match.group(1)
 
 

@@ -15,14 +15,23 @@ which resets it), with a matcher that takes:
   (an ``endpoint_url`` habit): answered by moto under the AWS URL its scope names, or refused
   in process (:class:`~pinpoint_mock._transport.UnservedRequestError`) naming the URL.
 
+Those callbacks match by method, and moto's registry only looks at the callbacks of the
+request's method: a Pinpoint request with a method no callback has (``TRACE``, ``CONNECT``,
+``FOO``) matches none, and moto passes every unmatched ``http`` URL through to the network. So
+the transport also guards that pass-through (moto's ``responses_mock._real_send``, which
+moto's own ``override_responses_real_send`` sets): a request the matcher takes is answered
+there, whatever its method, with the same callback (a 405 ``MethodNotAllowedException`` for
+a Pinpoint path, a 404 for another); any other goes on to the previous pass-through.
+
 Everything else is left to moto's callbacks and pass-through as before (requests to a server
 of this process, and unsigned requests to other hosts, are sent).
 
 Internals relied on (canaries in ``tests/test_canaries.py``): ``moto.core.models.
 responses_mock`` and ``botocore_stubber.process_request(request)`` (the handler behind the
-callback moto registers), the registry preferring a plain ``responses.CallbackResponse``, and
-its callbacks kept per method in ``CustomRegistry._registered`` (which :func:`_remove` takes
-ours out of).
+callback moto registers), the registry preferring a plain ``responses.CallbackResponse``, its
+callbacks kept per method in ``CustomRegistry._registered`` (which :func:`_remove` takes
+ours out of), and ``RequestsMock._real_send(adapter, request, **kwargs)``, the send of an
+unmatched request that a pass-through prefix allows.
 """
 
 from __future__ import annotations
@@ -47,6 +56,8 @@ _NOT_IMPLEMENTED = "Not yet implemented"
 MotoAnswer = tuple[int, Any, Union[str, bytes]]
 
 _registered: list[responses.CallbackResponse] = []
+_passed_through: list[Any] = []
+"""The pass-through that :func:`_guarded_send` replaced (while installed)."""
 
 
 def _headers(request: PreparedRequest) -> Any:
@@ -70,9 +81,21 @@ def _takes(request: PreparedRequest) -> tuple[bool, str]:
     headers = _headers(request)
     if _transport.is_pinpoint_request(url, headers):
         return True, ""
-    if _transport.scope_of(headers) is not None and _transport.moto_url(url, headers):
+    if (_transport.scope_of(headers) is not None or _transport.is_aws_alias(url)) and (
+            _transport.moto_url(url, headers)):
         return True, ""
     return False, "not a Pinpoint request, nor a signed request to another host"
+
+
+def _guarded_send(adapter: Any, request: PreparedRequest, **kwargs: Any) -> Any:
+    """moto's pass-through of a request no callback matched, guarded: a request the mock
+    takes (a Pinpoint request with a method no callback has) is answered in process, with
+    the response ``responses`` builds for a matched callback; any other is passed on."""
+    if _takes(request)[0]:
+        callback = responses.CallbackResponse(method=str(request.method), url=_ANY_URL,
+                                              callback=_callback, content_type=None)
+        return adapter.build_response(request, callback.get_response(request))
+    return _passed_through[-1](adapter, request, **kwargs)
 
 
 def _ask_moto(request: PreparedRequest, url: str) -> Optional[MotoAnswer]:
@@ -122,7 +145,8 @@ def _callback(request: PreparedRequest) -> MotoAnswer:
 
 
 class RequestsTransport(_transport.Transport):
-    """Adds the mock's callbacks to moto's ``responses`` registry (removed at the last stop)."""
+    """Adds the mock's callbacks to moto's ``responses`` registry and guards its pass-through
+    (both undone at the last stop)."""
 
     name = "requests"
 
@@ -135,11 +159,19 @@ class RequestsTransport(_transport.Transport):
             )
             responses_mock.add(callback)
             _registered.append(callback)
+        mock: Any = responses_mock  # its _real_send is typed as requests' own send
+        _passed_through.append(mock._real_send)
+        mock._real_send = _guarded_send
 
     @classmethod
     def uninstall(cls) -> None:
         while _registered:
             _remove(_registered.pop())
+        if _passed_through:
+            previous = _passed_through.pop()
+            mock: Any = responses_mock
+            if mock._real_send is _guarded_send:  # not replaced since: restore it
+                mock._real_send = previous
 
 
 def _remove(callback: responses.CallbackResponse) -> None:

@@ -36,7 +36,7 @@ PINPOINT_SIGNING_NAME = "mobiletargeting"
 _TRANSPORT_MODULES = ("pinpoint_mock._botocore", "pinpoint_mock._aiobotocore",
                       "pinpoint_mock._requests")
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
-_AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?$")
+_AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?\.?$")
 
 
 class Handler(Protocol):
@@ -105,8 +105,36 @@ def scope_of(headers: Mapping[str, Any]) -> Optional[Scope]:
 
 
 def is_aws_host(host: str) -> bool:
-    """True for ``*.amazonaws.com`` (and ``*.amazonaws.com.cn``) hosts."""
+    """True for ``*.amazonaws.com`` (and ``*.amazonaws.com.cn``) hosts, also written as an
+    absolute name, with the DNS root's trailing dot (``pinpoint.us-east-1.amazonaws.com.``,
+    the same host to DNS)."""
     return _AWS_HOST.search(host) is not None
+
+
+def is_aws_alias(url: str) -> bool:
+    """True for a URL to an AWS host written as moto's URL patterns do not match it, though
+    it is the same host: with the DNS root's trailing dot (``https://s3.amazonaws.com./``) or
+    an explicit port (``https://s3.amazonaws.com:443/``). :func:`moto_url` gives the URL moto
+    matches."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return is_aws_host(host) and (host.endswith(".") or _port_text(parts.netloc) != "")
+
+
+def _port_text(netloc: str) -> str:
+    """The port of ``netloc`` as written (``""`` when none)."""
+    host_port = netloc.rsplit("@", 1)[-1]
+    if host_port.endswith("]") or ":" not in host_port:
+        return ""
+    return host_port.rsplit(":", 1)[1]
+
+
+def _aws_url(url: str) -> str:
+    """``url`` as moto's patterns match an AWS host: no trailing dot, no port, no user info."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    return urlunsplit((parts.scheme, host[:-1] if host.endswith(".") else host, parts.path,
+                       parts.query, parts.fragment))
 
 
 def is_pinpoint_request(url: str, headers: Mapping[str, Any]) -> bool:
@@ -128,12 +156,14 @@ def moto_url(
     (us-east-1 for an unsigned request); the prefix is ``endpoint_prefix`` when the transport
     knows the client's (botocore's ``endpointPrefix``, e.g. ``email`` for SES v2), else the
     scope's service name (``pinpoint`` for Pinpoint's ``mobiletargeting``). Path and query are
-    unchanged, so S3 is reached path-style, as botocore addresses a custom endpoint. None when
-    the request names no service or its host is AWS's already.
+    unchanged, so S3 is reached path-style, as botocore addresses a custom endpoint. An AWS
+    host that moto does not match as written (:func:`is_aws_alias`: a trailing dot, a port)
+    is that host as moto matches it. None when the request names no service or its host is
+    AWS's already, as moto matches it.
     """
     parts = urlsplit(url)
     if is_aws_host(parts.hostname or ""):
-        return None
+        return _aws_url(url) if is_aws_alias(url) else None
     scope = scope_of(headers)
     name = endpoint_prefix or (scope.service if scope is not None else None)
     if not name:

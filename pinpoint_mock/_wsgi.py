@@ -75,16 +75,44 @@ def moto_application() -> WsgiApp:
 
 
 def request_url(environ: Mapping[str, Any]) -> str:
-    """The request's URL as the client sent it (raw path: percent-escapes kept)."""
+    """The request's URL as the client sent it (raw path: percent-escapes kept), any raw byte
+    that is not printable ASCII (UTF-8 sent unescaped) percent-encoded, as a client that
+    escapes it sends it: so both name the same member.
+
+    WSGI gives the request target as a string of bytes-as-latin-1 (PEP 3333). werkzeug's
+    server (``SERVER_SOFTWARE`` ``Werkzeug/...``) puts in ``REQUEST_URI`` and ``RAW_URI``
+    the target that ``http.server`` decoded as latin-1, encoded again as UTF-8: its bytes are
+    undone in that order. Another server's are the bytes themselves.
+    """
     scheme = environ.get("wsgi.url_scheme", "http")
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
     target = environ.get("REQUEST_URI") or environ.get("RAW_URI")
-    if not target:
+    if target:
+        if not target.isascii():
+            target = _escaped(_target_bytes(target, str(environ.get("SERVER_SOFTWARE", ""))))
+    else:
         path = environ.get("PATH_INFO", "")
         target = quote(path.encode("latin-1").decode("utf-8", "replace"))
         if environ.get("QUERY_STRING"):
             target += "?" + environ["QUERY_STRING"]
     return f"{scheme}://{host}{target}"
+
+
+def _target_bytes(target: str, server: str) -> bytes:
+    """The bytes of a request target as the client sent them (see :func:`request_url`)."""
+    data = target.encode("latin-1", "replace")
+    if server.startswith("Werkzeug/"):
+        try:
+            return data.decode("utf-8").encode("latin-1")
+        except (UnicodeDecodeError, UnicodeEncodeError):  # not what werkzeug makes: as given
+            pass
+    return data
+
+
+def _escaped(data: bytes) -> str:
+    """``data`` with every byte that is not printable ASCII percent-encoded (``%C3%A9``, upper
+    case as botocore escapes); existing escapes and reserved characters are kept."""
+    return "".join(chr(byte) if 0x20 < byte < 0x7F else f"%{byte:02X}" for byte in data)
 
 
 def _status_line(status: int) -> str:
@@ -174,7 +202,7 @@ class MockApplication:
             return True
         # unsigned (a browser's preflight, or a hand-made call) on a path of Pinpoint's model;
         # no S3 bucket can be named "v1" (3 characters at least), the first segment of each
-        return _transport.scope_of(headers) is None and bool(router().allowed_methods(url))
+        return _transport.scope_of(headers) is None and router().names_resource(url)
 
     def _pinpoint(self, environ: dict[str, Any], start_response: Callable[..., Any], url: str,
                   headers: Mapping[str, Any]) -> Any:

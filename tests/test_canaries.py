@@ -296,6 +296,41 @@ def test_os_environ_keeps_its_variables_in_data_under_encoded_keys(
     assert _moto.moto_account_variable() == "444455556666"  # a replaced environ is followed
 
 
+def test_responses_passes_an_unmatched_request_through_real_send() -> None:
+    # _requests guards moto's pass-through: responses calls self._real_send(adapter, request,
+    # **kwargs) for an unmatched request a pass-through prefix allows, and answers a matched
+    # one with adapter.build_response(request, match.get_response(request)); moto's registry
+    # looks only at the callbacks of the request's method.
+    import responses
+    from moto.core import responses_custom_registry
+
+    source = inspect.getsource(responses.RequestsMock._on_request)
+    assert "return self._real_send(adapter, request, **kwargs)" in source
+    assert "adapter.build_response(" in source and "match.get_response(request)" in source
+    assert hasattr(models.responses_mock, "_real_send")
+    assert "responses_mock._real_send =" in inspect.getsource(
+        models.override_responses_real_send)
+    assert "self._registered[request.method]" in inspect.getsource(
+        responses_custom_registry.CustomRegistry.find)
+
+
+def test_moto_matches_aws_hosts_without_a_trailing_dot_or_a_port() -> None:
+    # _transport.moto_url gives moto an AWS host without a trailing dot or a port (moto's
+    # patterns match neither; moto_url asks under the plain host).
+    from botocore.awsrequest import AWSPreparedRequest
+    from moto import mock_aws
+
+    def status(url: str) -> object:
+        answer = models.botocore_stubber.process_request(
+            AWSPreparedRequest("GET", url, {}, None, False))
+        return None if answer is None else answer[0]
+
+    with mock_aws():
+        assert status("https://s3.amazonaws.com/") == 200
+        assert status("https://s3.amazonaws.com./") is None
+        assert status("https://s3.amazonaws.com:443/") is None
+
+
 def test_moto_last_stop_resets_its_responses_registry() -> None:
     # _mock stops moto before removing the requests transport's callbacks (performance only).
     assert "self.reset()" in inspect.getsource(models.MockAWS._disable_patching)

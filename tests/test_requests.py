@@ -164,3 +164,116 @@ def test_the_callbacks_leave_with_moto_when_the_last_mock_stops_it() -> None:
     assert ours() == []
     with mock_aws():
         assert ours() == []
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO", "BREW", "PROPFIND"])
+@pytest.mark.parametrize("base", [PINPOINT, "https://example.com", "http://10.1.2.3:8080",
+                                  "http://localhost:4566"])
+def test_a_method_no_callback_has_is_answered_in_process(
+    pinpoint_imports: PinpointImportsMock, base: str, method: str
+) -> None:
+    """The README: while a mock is active no request leaves the process. Issue 14: a
+    Pinpoint request whose method ``responses`` has no callback for (moto registers seven)
+    matched nothing and was passed through to the network (a DNS lookup). Answered as
+    botocore's and the server's are: 405 MethodNotAllowedException naming the method on a
+    Pinpoint path (API Gateway's answer to a method the resource lacks, as for PATCH), 404 on
+    another; a request signed for ``mobiletargeting`` is Pinpoint's whatever its host (botocore's
+    ``signingName``), as a client's ``endpoint_url``."""
+    app_id = signed("POST", f"{base}/v1/apps", {"Name": "shop"}).json()["Id"]
+    answered = signed(method, f"{base}/v1/apps/{app_id}/jobs/import")
+    assert (answered.status_code, answered.headers["x-amzn-ErrorType"]) == (
+        405, "MethodNotAllowedException")
+    assert answered.json()["Message"].startswith(
+        f"Method {method} is not allowed on /v1/apps/{app_id}/jobs/import; this resource "
+        "allows GET, POST, OPTIONS")
+    assert answered.headers["Allow"] == "GET, POST, OPTIONS"
+    nothing = signed(method, f"{base}/v1/nothing")
+    assert (nothing.status_code, nothing.json()["Message"]) == (
+        404, f"No Pinpoint operation at {method} /v1/nothing.")
+    if base == PINPOINT:  # Pinpoint's own host: unsigned too
+        assert requests.request(method, f"{base}/v1/apps", timeout=5).status_code == 405
+    assert [call.operation for call in pinpoint_imports.calls] == ["CreateApp"]
+
+
+def test_a_signed_request_to_any_host_is_served_as_a_custom_endpoint_url_is(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    """The README: ``requests`` calls and clients with any ``endpoint_url`` are served in
+    process. A request signed for Pinpoint (credential scope ``.../mobiletargeting/
+    aws4_request``, botocore's ``signingName`` for Pinpoint) to a foreign host or an IP
+    address is answered as botocore's with that ``endpoint_url``."""
+    app_id = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "shop"}).json()["Id"]
+    for base in ("https://example.com", "http://10.1.2.3", "https://[2001:db8::1]:8443"):
+        listed = signed("GET", f"{base}/v1/apps/{app_id}/jobs/import")
+        assert (listed.status_code, listed.json()) == (200, {"Item": []})
+
+
+def test_an_unsigned_unknown_method_to_another_host_still_passes_through(
+    local_site: str, pinpoint_imports: PinpointImportsMock
+) -> None:
+    """The guard takes only what the mock takes: a test's own local service still gets its
+    requests, whatever the method (http.server answers a method it lacks with 501)."""
+    assert requests.request("BREW", f"{local_site}/v1/apps", timeout=5).status_code == 501
+    assert pinpoint_imports.calls == []
+
+
+def test_the_pass_through_is_restored_when_the_last_mock_stops() -> None:
+    """moto's pass-through (``responses_mock._real_send``) is the mock's guard only while a
+    mock is active, and is given back by identity (also one set with moto's
+    ``override_responses_real_send``)."""
+    from moto.core.models import override_responses_real_send
+
+    before = responses_mock._real_send
+    with mock_pinpoint_imports():
+        with mock_pinpoint_imports():
+            assert responses_mock._real_send is not before
+        assert responses_mock._real_send is not before
+    assert responses_mock._real_send is before
+    user = __import__("responses").RequestsMock()
+    override_responses_real_send(user)
+    try:
+        theirs = responses_mock._real_send
+        with mock_pinpoint_imports():
+            assert responses_mock._real_send is not theirs
+        assert responses_mock._real_send is theirs
+    finally:
+        override_responses_real_send(None)
+
+
+@pytest.mark.parametrize("host", ["pinpoint.eu-west-1.amazonaws.com.",
+                                  "pinpoint.eu-west-1.amazonaws.com.:443",
+                                  "pinpoint.eu-west-1.amazonaws.com:443"])
+def test_pinpoint_s_host_with_a_trailing_dot_or_its_port_is_that_host(
+    pinpoint_imports: PinpointImportsMock, host: str
+) -> None:
+    """A name ending in the root's dot is the same host to DNS (RFC 1034, section 3.1: an
+    absolute name), and ``:443`` is https's default port (RFC 3986, section 6.2.3). Issue 14:
+    ``requests.get("https://pinpoint.us-east-1.amazonaws.com./v1/apps")`` raised TypeError
+    (moto's callback, reached with a host it does not match). Served as the host itself: its
+    region, the mock's operations and moto's."""
+    app_id = boto3.client("pinpoint", region_name="eu-west-1").create_app(
+        CreateApplicationRequest={"Name": "eu"})["ApplicationResponse"]["Id"]
+    app = requests.get(f"https://{host}/v1/apps/{app_id}", timeout=5)
+    assert (app.status_code, app.json()["Id"]) == (200, app_id)
+    jobs = requests.get(f"https://{host}/v1/apps/{app_id}/jobs/import", timeout=5)
+    assert (jobs.status_code, jobs.json()) == (200, {"Item": []})
+    settings = requests.get(f"https://{host}/v1/apps/{app_id}/settings", timeout=5)  # moto's
+    assert (settings.status_code, settings.json()["ApplicationId"]) == (200, app_id)
+    client = boto3.client("pinpoint", region_name="eu-west-1", endpoint_url=f"https://{host}")
+    assert client.get_import_jobs(ApplicationId=app_id)["ImportJobsResponse"]["Item"] == []
+
+
+@pytest.mark.parametrize("host", ["s3.amazonaws.com.", "s3.amazonaws.com:443",
+                                  "s3.us-east-1.amazonaws.com.:443"])
+def test_another_aws_host_with_a_trailing_dot_or_its_port_is_moto_s(
+    pinpoint_imports: PinpointImportsMock, host: str
+) -> None:
+    """As for Pinpoint's host (RFC 1034, section 3.1; RFC 3986, section 6.2.3): moto answers
+    the host as its patterns match it. Found with issue 14's trailing dot: moto's patterns
+    match neither form, so ``requests`` raised TypeError and a boto3 S3 client with
+    ``endpoint_url="https://s3.amazonaws.com:443"`` was sent to the network."""
+    boto3.client("s3", region_name=REGION).create_bucket(Bucket="audience")
+    listed = requests.get(f"https://{host}/audience", timeout=5)
+    assert listed.status_code == 200 and b"<Name>audience</Name>" in listed.content
+    client = boto3.client("s3", region_name=REGION, endpoint_url=f"https://{host}")
+    assert client.list_objects_v2(Bucket="audience")["KeyCount"] == 0

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 from typing import Any, Callable, Iterator, Optional
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 import requests
@@ -121,11 +122,59 @@ def test_a_lower_case_method_is_not_get_over_http(pinpoint_imports: PinpointImpo
         "(HTTP methods are case-sensitive: did you mean GET?).")
 
 
-@pytest.mark.parametrize("path", ["/v1/nothing", "/v1/apps//jobs/import", "/"])
+@pytest.mark.parametrize("path", ["/v1/nothing", "/v1/apps//", "/v1/nothing/", "/"])
 def test_a_pinpoint_request_no_operation_matches_is_404(send: Send, path: str) -> None:
     """Issue 14: such a request was handed to moto (its bare 404, or a network send)."""
     assert _error(send("GET", path)) == (
         404, "NotFoundException", f"No Pinpoint operation at GET {path}.")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "operation", "member"),
+    [
+        ("GET", "/v1/apps/{app}/segments/", None, "GetSegment", "SegmentId"),
+        ("GET", "/v1/apps//segments", None, "GetSegments", "ApplicationId"),
+        ("GET", "/v1/apps/", None, "GetApp", "ApplicationId"),
+        ("DELETE", "/v1/apps/", None, "DeleteApp", "ApplicationId"),
+        ("GET", "/v1/apps//settings", None, "GetApplicationSettings", "ApplicationId"),
+        ("GET", "/v1/apps/{app}/jobs/import/", None, "GetImportJob", "JobId"),
+        ("GET", "/v1/apps/{app}/segments/s/versions/", None, "GetSegmentVersion", "Version"),
+        ("PUT", "/v1/apps/{app}/endpoints/",
+         b'{"Item":[{"Id":"e1","ChannelType":"EMAIL","Address":"z@x.com"}]}',
+         "UpdateEndpoint", "EndpointId"),
+        ("POST", "/v1/apps//segments", b'{"Name": "s"}', "CreateSegment", "ApplicationId"),
+    ],
+)
+def test_a_path_with_an_empty_member_is_400_naming_it_in_every_transport(
+    send: Send, app: str, pinpoint_imports: PinpointImportsMock, method: str, path: str,
+    body: Optional[bytes], operation: str, member: str,
+) -> None:
+    """AWS unknown: rule chosen, documented in docs/requests.md (Routing): a path that
+    matches an operation's URI template (botocore's model) only with an empty label is that
+    operation with an empty member, a 400 naming it, recorded as it; nothing is stored (issue
+    14: ``.../endpoints/`` with an ``Item`` body was UpdateEndpointsBatch and stored it)."""
+    assert _error(send(method, path.format(app=app), body)) == (
+        400, "BadRequestException", f"{member} must not be empty.")
+    call = pinpoint_imports.calls[-1]
+    assert (call.operation, call.status, call.params[member]) == (operation, 400, "")
+    assert send("GET", f"/v1/apps/{app}/endpoints/e1")[0] == 404
+    assert json.loads(send("GET", f"/v1/apps/{app}/segments")[2]) == {"Item": []}
+    assert [a["Id"] for a in json.loads(send("GET", "/v1/apps")[2])["Item"]] == [app]
+
+
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO", "PROPFIND"])
+def test_a_method_no_operation_has_is_405_naming_it_in_every_transport(
+    send: Send, app: str, method: str
+) -> None:
+    """Issue 14: through ``requests`` such a method matched no ``responses`` callback and was
+    sent to the network. 405 MethodNotAllowedException naming the method, with ``Allow``
+    (the resource's methods in botocore's model), as for PATCH."""
+    status, headers, body = send(method, f"/v1/apps/{app}/jobs/import")
+    assert (status, headers["x-amzn-errortype"], headers["allow"]) == (
+        405, "MethodNotAllowedException", "GET, POST, OPTIONS")
+    assert json.loads(body)["Message"] == (
+        f"Method {method} is not allowed on /v1/apps/{app}/jobs/import; this resource allows "
+        "GET, POST, OPTIONS.")
 
 
 def test_an_unserved_operation_is_405_naming_it_and_recorded(
@@ -182,3 +231,89 @@ def test_a_body_over_7_mb_is_413(send: Send, app: str) -> None:
     assert _error(send("PUT", f"/v1/apps/{app}/endpoints/e1", body)) == (
         413, "PayloadTooLargeException",
         f"The request body is {len(body)} bytes; Pinpoint accepts at most 7340032 (7 MB).")
+
+
+def _raw_get(url: str, target: bytes) -> tuple[int, bytes]:
+    """GET ``target`` (bytes as they go on the wire: http.client would refuse non-ASCII) over
+    one connection to the server at ``url``; ``(status, body)``."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname or "", parts.port or 80), timeout=10) as sock:
+        sock.sendall(b"GET " + target + b" HTTP/1.1\r\nHost: " + parts.netloc.encode()
+                     + b"\r\nConnection: close\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    if b"transfer-encoding: chunked" in head.lower():
+        body = _unchunked(body)
+    return int(head.split(b" ", 2)[1]), body
+
+
+def _unchunked(body: bytes) -> bytes:
+    out = b""
+    while body:
+        size_line, _, rest = body.partition(b"\r\n")
+        size = int(size_line.split(b";")[0], 16)
+        if size == 0:
+            break
+        out, body = out + rest[:size], rest[size + 2:]
+    return out
+
+
+@pytest.mark.parametrize("endpoint_id", ["é", "é ü/ß", "日本", "🙂"])
+def test_raw_utf_8_in_the_path_is_the_member_a_percent_encoded_one_is(
+    pinpoint_imports: PinpointImportsMock, endpoint_id: str
+) -> None:
+    """A client that sends a path's UTF-8 bytes as they are (RFC 3987 IRIs; curl and many
+    HTTP libraries do) names the same member as one that percent-encodes them (botocore; RFC
+    3986, section 2.5: characters are UTF-8, then percent-encoded). Issue 14: WSGI gives the
+    target as latin-1-decoded bytes (werkzeug's twice over), so such an Id came out as
+    mojibake (``Ã\x83Â©`` for ``é``)."""
+    with PinpointMockServer(pinpoint_imports) as server:
+        import boto3
+
+        client = boto3.client("pinpoint", region_name=REGION, endpoint_url=server.url)
+        app_id = client.create_app(CreateApplicationRequest={"Name": "raw"})[
+            "ApplicationResponse"]["Id"]
+        client.update_endpoint(ApplicationId=app_id, EndpointId=endpoint_id, EndpointRequest={
+            "ChannelType": "EMAIL", "Address": "a@b.c"})
+        raw = endpoint_id.replace(" ", "%20").replace("/", "%2F").encode()
+        status, body = _raw_get(server.url, f"/v1/apps/{app_id}/endpoints/".encode() + raw)
+        assert (status, json.loads(body)["Id"]) == (200, endpoint_id)
+        status, body = _raw_get(server.url, f"/v1/apps/{app_id}/endpoints/".encode()
+                                + quote(endpoint_id, safe="").encode())
+        assert (status, json.loads(body)["Id"]) == (200, endpoint_id)
+        assert [call.params.get("EndpointId") for call in pinpoint_imports.calls[-2:]] == [
+            endpoint_id, endpoint_id]
+
+
+def test_a_server_other_than_werkzeug_gives_the_target_s_bytes_as_latin_1() -> None:
+    """PEP 3333: environ strings are bytes as latin-1; only werkzeug's server (its
+    ``SERVER_SOFTWARE``) encodes the target once more, so only its is undone twice."""
+    from pinpoint_mock._wsgi import request_url
+
+    raw = "/v1/apps/a/endpoints/é%2Fx".encode()
+    plain = {"HTTP_HOST": "h", "RAW_URI": raw.decode("latin-1"), "SERVER_SOFTWARE": "gunicorn"}
+    werkzeug = {"HTTP_HOST": "h", "REQUEST_URI": raw.decode("latin-1").encode().decode(
+        "latin-1"), "SERVER_SOFTWARE": "Werkzeug/3.1.3 Python/3.11"}
+    for environ in (plain, werkzeug):
+        assert request_url(environ) == "http://h/v1/apps/a/endpoints/%C3%A9%2Fx"
+
+
+def test_an_unsigned_request_with_an_empty_member_is_pinpoint_s_on_the_server(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    """The server takes an unsigned request on a path of Pinpoint's model (a browser's, a
+    hand-made call) as Pinpoint's; a path of the model with an empty label is one too (it
+    is not handed to moto's S3)."""
+    with PinpointMockServer(pinpoint_imports) as server:
+        parts = urlsplit(server.url)
+        connection = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=10)
+        try:
+            connection.request("GET", "/v1/apps/")
+            response = connection.getresponse()
+            answer = (response.status, response.getheader("x-amzn-ErrorType"),
+                      json.loads(response.read())["Message"])
+        finally:
+            connection.close()
+    assert answer == (400, "BadRequestException", "ApplicationId must not be empty.")
