@@ -28,7 +28,7 @@ from pinpoint_mock._routing import (
     router,
 )
 from pinpoint_mock._validation import RequestValidator
-from pinpoint_mock.backend.errors import MethodNotAllowedError, PinpointError
+from pinpoint_mock.backend.errors import BadRequestError, MethodNotAllowedError, PinpointError
 from pinpoint_mock.backend.operations import Backend, Settings
 from pinpoint_mock.backend.store import Store
 
@@ -91,6 +91,12 @@ def unserved_error(operation: str, routes: Router) -> MethodNotAllowedError:
 
 MOCK = "mock"
 MOTO = "moto"
+
+
+def _required(routes: Router, operation: str) -> list[str]:
+    """The required members of an operation's input (botocore's model)."""
+    shape = routes.service_model.operation_model(operation).input_shape
+    return [] if shape is None else list(shape.required_members)
 
 
 @dataclass(frozen=True)
@@ -281,6 +287,8 @@ class State:
                 payload = getattr(_apps.AppCalls(backend), str(app_method))(**params)
         except PinpointError as error:
             response = encode_error(error)
+            if not params:  # an unreadable body: the members of the path and query
+                params = dict(resolved.members)
         else:
             response = routes.encode(operation, payload)
         self.calls.append(_call(operation, params, response.status,
@@ -294,10 +302,16 @@ class State:
     ) -> Optional[HttpResponse]:
         """None when moto may answer this request of an operation it serves; else the error
         (recorded): members that are not valid, a region Pinpoint does not run in, or a
-        request moto would fail on (:func:`pinpoint_mock._moto.moto_refusal`)."""
+        request moto would fail on (:func:`pinpoint_mock._moto.moto_refusal`), or one without
+        the body its model requires (moto's handlers read an absent body as JSON, and fail)."""
         operation = resolved.route.operation
         params: dict[str, Any] = {}
         try:
+            payload = resolved.route.payload
+            if not body and payload is not None and payload in _required(routes, operation):
+                raise BadRequestError(
+                    f"{payload} is required: the request has no body (a JSON object; {{}} "
+                    "for none of its members).")
             params = routes.members(resolved, headers, body)
             self._validator.check(operation, params)
             account = _moto.account_of(headers, self._accounts)
@@ -308,6 +322,8 @@ class State:
                 raise refusal
         except PinpointError as error:
             response = encode_error(error)
+            if not params:  # an unreadable body: the members of the path and query
+                params = dict(resolved.members)
             self.calls.append(_call(operation, params, response.status,
                                     response.headers["x-amzn-RequestId"], None, MOCK, body,
                                     response.body))

@@ -23,11 +23,17 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import re
 from typing import Any, Iterator, Optional
+from urllib.parse import quote, unquote
 
 import boto3
 import botocore.session
 import pytest
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 from hypothesis import given
 from hypothesis import strategies as st
@@ -66,9 +72,11 @@ MOTO_GAPS = {
 """Conformance problems of moto's own answers (operations it serves), tolerated: members the
 model does not have, which botocore ignores (``{problem prefix: why}``)."""
 
-path_text = st.one_of(st.text(min_size=1, max_size=12), st.sampled_from(
-    [t for t in ODD_TEXT if t and t.isprintable() and "\ud800" not in t]))
-"""Path and query values botocore can send (it cannot encode a lone surrogate in a URL)."""
+path_text = st.one_of(st.text(max_size=12), st.sampled_from(
+    [t for t in ODD_TEXT if "\ud800" not in t]))
+"""Path and query values botocore can send (it cannot encode a lone surrogate in a URL),
+the empty string included (botocore's own validation sends an empty path member)."""
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 class Context:
@@ -100,8 +108,8 @@ class Context:
             "UserId": st.sampled_from(USER_IDS),
             "S3Url": st.sampled_from(SAMPLE_URLS),
             "RoleArn": st.just(ROLE_ARN),
-            "PageSize": st.sampled_from(["1", "2", "1000"]),
-            "Version": st.sampled_from(["1", "2"]),
+            "PageSize": st.sampled_from(["1", "2", "1000", " 1", "1 ", "+1", "\t5"]),
+            "Version": st.sampled_from(["1", "2", "1 ", " 1", "+1"]),
             "S3UrlPrefix": st.sampled_from([f"s3://{BUCKET}/exports/", f"s3://{BUCKET}",
                                             "s3://no-such-bucket/x/"]),
             "SegmentVersion": st.sampled_from([1, 2]),
@@ -220,6 +228,26 @@ def _check_bodies(seen: list[Any]) -> None:
     seen.clear()
 
 
+def _check_routing_rules(operation: str, wire: dict[str, Any], error: Optional[ClientError]
+                         ) -> None:
+    """The rules of routing and paging that a request's path and query decide: an empty path
+    member is a 400 naming the first one, in the template's order (docs/requests.md); a
+    PageSize or Version that is not ASCII digits alone is never answered with a success."""
+    model = MODEL.operation_model(operation)
+    labels = re.findall(r"\{([^}+]+)\+?\}", model.http["requestUri"].split("?")[0])
+    by_wire = {member.serialization.get("name", name): name
+               for name, member in model.input_shape.members.items()}
+    empty = [by_wire[label] for label in labels if wire.get(by_wire[label]) == ""]
+    if empty:
+        assert error is not None and (error.response["Error"]["Code"],
+                                      error.response["Error"]["Message"]) == (
+            "BadRequestException", f"{empty[0]} must not be empty."), (operation, wire)
+    for name in ("PageSize", "Version"):
+        value = wire.get(name)
+        if isinstance(value, str) and not WHOLE_NUMBER.fullmatch(value):
+            assert error is not None, f"{operation}: {name} {value!r} accepted"
+
+
 @functools.cache
 def _client(service: str) -> Any:
     """One client per service for every test of this module (creating one reads botocore's
@@ -260,6 +288,7 @@ def test_fuzzed_requests_are_answered_as_modeled(
     wire, payload = data.draw(context.request(operation, junk, hints), label="request")
     method = botocore.xform_name(operation)
     before = context.state()
+    calls_before = len(context.mock.calls)
 
     def call() -> Any:
         if payload is None:
@@ -269,6 +298,9 @@ def test_fuzzed_requests_are_answered_as_modeled(
             return getattr(client, method)(**wire, **{payload_member: {}})
 
     error = _modeled_or_ok(call, operation)
+    recorded = [c.operation for c in context.mock.calls[calls_before:]]
+    assert set(recorded) <= {operation}, f"{operation} answered as {recorded}"
+    _check_routing_rules(operation, wire, error)
     after = context.state()
     if error is not None and error.response["ResponseMetadata"]["HTTPStatusCode"] < 500:
         assert after == before, f"{operation} refused but changed the state"
@@ -317,3 +349,121 @@ def test_fuzzed_raw_bodies_are_answered_as_modeled(
     if after != before:
         context.read_back(["e1"], ["u1"])
     _check_bodies(seen)
+
+
+# -- the wire: any method, any host form, any path of the model -----------------------------
+
+PINPOINT_HOSTS = [f"pinpoint.{REGION}.amazonaws.com", f"pinpoint.{REGION}.amazonaws.com.",
+                  f"pinpoint.{REGION}.amazonaws.com:443", f"pinpoint.{REGION}.amazonaws.com.:443"]
+FOREIGN_HOSTS = ["example.com", "10.1.2.3:8080", "localhost:4566", "[2001:db8::1]"]
+OPERATIONS = sorted(MODEL.operation_names)
+methods = st.one_of(
+    st.sampled_from(["GET", "PUT", "POST", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE",
+                     "CONNECT"]),
+    st.from_regex(r"[A-Z][A-Z0-9_-]{0,9}", fullmatch=True),
+)
+"""HTTP methods (``requests`` upper-cases what it is given)."""
+
+
+@st.composite
+def wire_requests(draw: Any, app_id: str) -> tuple[str, str]:
+    """``(method, path)``: the path of one of the model's operations' URI template, each
+    label the app's id, another value (percent-encoded, as botocore encodes it) or empty,
+    sometimes with a trailing ``/`` or a ``//``; the method mostly the operation's own."""
+    operation = MODEL.operation_model(draw(st.one_of(
+        st.sampled_from(ANSWERED), st.sampled_from(ANSWERED), st.sampled_from(OPERATIONS)),
+        label="operation"))
+    method = draw(st.one_of(st.just(operation.http["method"]), st.just(operation.http["method"]),
+                            methods), label="method")
+    template = operation.http["requestUri"].split("?")[0]
+
+    def label(match: re.Match[str]) -> str:
+        value = draw(st.one_of(st.just(app_id), st.sampled_from(["", "x", "e1", "a/b", "é"]),
+                               st.text(max_size=6)), label=match.group(1))
+        return quote(value, safe="")
+
+    path = re.sub(r"\{([^}]+)\}", label, template)
+    tail = draw(st.sampled_from(["", "", "/", "//"]), label="tail")
+    return method, path + tail
+
+
+def _answered_operation_path(call: Any) -> str:
+    """The path of the operation a recorded call was answered as, from its template and the
+    call's members (each segment decoded, to compare with what was sent)."""
+    model = MODEL.operation_model(call.operation)
+    by_wire = {member.serialization.get("name", name): name
+               for name, member in model.input_shape.members.items()}
+    return re.sub(r"\{([^}+]+)\+?\}", lambda m: quote(str(call.params[by_wire[m.group(1)]]),
+                                                      safe=""),
+                  model.http["requestUri"].split("?")[0])
+
+
+def _segments(path: str) -> list[str]:
+    return [unquote(segment) for segment in path.split("/")]
+
+
+@pytest.mark.parametrize("transport", ["requests", "server"])
+@given(data=st.data())
+def test_fuzzed_methods_hosts_and_paths_on_the_wire_are_answered_in_process(
+    context: Context, transport: str, data: st.DataObject, request: pytest.FixtureRequest,
+) -> None:
+    """Issue 14 (no request leaves the process; every bad input a modeled 4xx): requests
+    with any method, to Pinpoint's host in any form (trailing dot, port) signed or not, or
+    signed for ``mobiletargeting`` to any host, on any path of the model's templates (labels
+    empty or not, trailing ``/``, ``//``), through ``requests`` in process or over HTTP to the
+    server. Invariants: an answer (the suite's network guard fails any lookup or connect off
+    loopback), a modeled error (``x-amzn-ErrorType`` an error shape of the model, with its
+    status) or a success, no body for HEAD, a JSON body otherwise; a success is the operation
+    whose template the path fills (never another one)."""
+    if transport == "server":
+        server = request.getfixturevalue("fuzz_server")
+        base, signed = server.url, True
+    else:
+        host = data.draw(st.sampled_from(PINPOINT_HOSTS + FOREIGN_HOSTS), label="host")
+        base = f"{'http' if host.startswith(('localhost', '10.')) else 'https'}://{host}"
+        signed = host in FOREIGN_HOSTS or data.draw(st.booleans(), label="signed")
+    method, path = data.draw(wire_requests(context.app_id), label="request")
+    body = data.draw(st.sampled_from([None, b"{}", b'{"Name": "n"}', b"[]"]), label="body")
+    url = base + path
+    headers = {"Content-Type": "application/json"}
+    if signed:
+        signing = AWSRequest(method, url, data=body, headers=headers)
+        SigV4Auth(Credentials("testing", "testing"), "mobiletargeting", REGION).add_auth(signing)
+        headers = dict(signing.headers)
+    calls_before = len(context.mock.calls)
+    response = requests.request(method, url, data=body, headers=headers, timeout=10)
+    status = response.status_code
+    new = context.mock.calls[calls_before:]
+    assert len(new) <= 1, (method, url, [call.operation for call in new])
+    for call in new:  # recorded as the operation whose template the path fills
+        assert MODEL.operation_model(call.operation).http["method"] == method, (
+            method, url, call.operation)
+        assert _segments(_answered_operation_path(call)) == _segments(path), (
+            method, url, "answered as", call.operation, call.params)
+    if method == "HEAD":
+        assert response.content == b""
+    if status < 300 and method == "OPTIONS":  # the methods, as the API reference lists them
+        assert (status, new) == (200, []) and response.headers["Allow"].endswith("OPTIONS")
+    elif status < 300:
+        assert len(new) == 1, (method, url, status)
+        if method != "HEAD" and response.content:
+            response.json()
+    elif response.headers.get("x-amzn-ErrorType") is None:
+        # an error of an operation moto answered, in moto's own form
+        assert new and new[-1].answered_by == "moto", (method, url, status)
+    else:
+        code = response.headers["x-amzn-ErrorType"]
+        shape = MODEL.shape_for(code.split(":")[0])
+        assert shape.metadata["error"]["httpStatusCode"] == status, (method, url, code)
+        if method != "HEAD":  # moto's own errors are {__type, message} (MOTO_GAPS)
+            by_moto = bool(new) and new[-1].answered_by == "moto"
+            assert ("message" if by_moto else "Message") in response.json()
+
+
+@pytest.fixture
+def fuzz_server(context: Context) -> Iterator[Any]:
+    """The server of the context's mock (one per test, shared by its examples)."""
+    from pinpoint_mock import PinpointMockServer
+
+    with PinpointMockServer(context.mock) as server:
+        yield server

@@ -231,6 +231,21 @@ def test_a_byte_order_mark_before_the_body_is_ignored(raw: Any, app_id: str) -> 
     assert endpoint["Address"] == "a@b.c"
 
 
+@pytest.mark.parametrize("body", [b"[]", b"{", b"\xff"])
+def test_a_call_whose_body_is_unreadable_is_recorded_with_its_path_members(
+    pinpoint_imports: Any, raw: Any, app_id: str, body: bytes
+) -> None:
+    """``mock.calls`` names what a refused call was for: a body that is no JSON object is a
+    400, recorded with the members of its path and query (found by fuzzing: ``params`` was
+    empty), for the mock's operations and moto's."""
+    with raw_body(raw, body):
+        error_of(lambda: raw.create_export_job(ApplicationId=app_id, ExportJobRequest={}))
+        assert pinpoint_imports.calls[-1].params == {"ApplicationId": app_id}
+        error_of(lambda: raw.update_application_settings(
+            ApplicationId=app_id, WriteApplicationSettingsRequest={}))
+        assert pinpoint_imports.calls[-1].params == {"ApplicationId": app_id}
+
+
 def test_a_body_over_7_mb_is_413(raw: Any, app_id: str) -> None:
     """Developer guide, quotas.md: "The maximum size of an invocation (request and response)
     payload is 7 MB"."""

@@ -226,6 +226,33 @@ def test_a_bad_request_is_400_naming_the_member(
     assert [a["Id"] for a in json.loads(listed)["Item"]] == [app]
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("PUT", "/v1/apps/{app}/settings", "WriteApplicationSettingsRequest"),
+        ("POST", "/v1/apps/{app}/eventstream", "WriteEventStream"),
+        ("POST", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2F{app}",
+         "TagsModel"),
+    ],
+)
+def test_an_operation_moto_answers_without_its_required_body_is_400(
+    send: Send, app: str, pinpoint_imports: PinpointImportsMock, method: str, path: str,
+    payload: str,
+) -> None:
+    """botocore's model makes the payload of these operations required (botocore always
+    sends it, ``{}`` at least); found by fuzzing the wire: without a body moto's handler read
+    it as JSON and failed (a JSONDecodeError out of ``requests``, a 500 from the server).
+    400 naming the payload member, recorded, nothing changed."""
+    assert _error(send(method, path.format(app=app))) == (
+        400, "BadRequestException",
+        f"{payload} is required: the request has no body (a JSON object; {{}} for none of its "
+        "members).")
+    call = pinpoint_imports.calls[-1]
+    assert (call.status, call.answered_by) == (400, "mock")
+    status, _, body = send("GET", f"/v1/apps/{app}/settings")
+    assert (status, json.loads(body)["CloudWatchMetricsEnabled"]) == (200, False)
+
+
 def test_a_body_over_7_mb_is_413(send: Send, app: str) -> None:
     body = json.dumps({"Address": "x" * (7 * 1024 * 1024)}).encode()
     assert _error(send("PUT", f"/v1/apps/{app}/endpoints/e1", body)) == (
