@@ -251,6 +251,9 @@ def pinpoint_answer(request: AWSPreparedRequest, operation: Optional[str], ask: 
         response = handler.answer(request.method, request.url, _headers_of(request), body)
         if response is not None:
             return to_aws_response(request.url, response)
+        kept = handler.moto_body(request.method, request.url, _headers_of(request), body)
+        if kept is not body:  # members the model does not know, dropped
+            request.body = kept
     answered = moto_answer(request, ask, "pinpoint")
     if answered is not None and handler is not None:
         handler.answered_by_moto(

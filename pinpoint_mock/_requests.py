@@ -98,7 +98,7 @@ def _guarded_send(adapter: Any, request: PreparedRequest, **kwargs: Any) -> Any:
     return _passed_through[-1](adapter, request, **kwargs)
 
 
-def _ask_moto(request: PreparedRequest, url: str) -> Optional[MotoAnswer]:
+def _ask_moto(request: PreparedRequest, url: str, body: Any = None) -> Optional[MotoAnswer]:
     """moto's answer to ``request`` sent to ``url``, as moto's own callback gets it: the
     request as botocore's ``AWSPreparedRequest``, to ``BotocoreStubber.process_request`` (moto
     5.2's ``process_prepared_request`` does the same; earlier versions lack it)."""
@@ -106,15 +106,16 @@ def _ask_moto(request: PreparedRequest, url: str) -> Optional[MotoAnswer]:
     headers = HTTPHeaders()
     for name, value in request.headers.items():
         headers[name] = value
-    prepared = AWSPreparedRequest(str(request.method), url, headers, request.body, False)
+    prepared = AWSPreparedRequest(str(request.method), url, headers,
+                                  request.body if body is None else body, False)
     answer: Optional[MotoAnswer] = moto_stubber.process_request(prepared)
     return answer
 
 
-def _moto(request: PreparedRequest) -> MotoAnswer:
+def _moto(request: PreparedRequest, body: Optional[bytes] = None) -> MotoAnswer:
     url = str(request.url)
     moved = _transport.moto_url(url, _headers(request)) or url
-    answer = _ask_moto(request, moved)
+    answer = _ask_moto(request, moved, body)
     if answer is None or (answer[0] == 404 and answer[2] in (_NOT_IMPLEMENTED,
                                                            _NOT_IMPLEMENTED.encode())):
         why = ("moto does not implement this call" if moved == url
@@ -136,7 +137,8 @@ def _callback(request: PreparedRequest) -> MotoAnswer:
         if response is not None:  # a response to HEAD has no body (RFC 9110, section 9.3.2)
             return (response.status, dict(response.headers),
                     b"" if method == "HEAD" else response.body)
-    status, moto_headers, moto_body = _moto(request)
+    kept = None if handler is None else handler.moto_body(method, url, headers, body)
+    status, moto_headers, moto_body = _moto(request, kept if kept is not body else None)
     if handler is not None:
         data = moto_body.encode() if isinstance(moto_body, str) else bytes(moto_body)
         handler.answered_by_moto(method, url, headers, body,

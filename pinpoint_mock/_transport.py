@@ -10,8 +10,9 @@ and the last :func:`uninstall` restores every library by identity. The WSGI serv
 (:mod:`pinpoint_mock._wsgi`) is a transport too, but it patches nothing.
 
 Every transport asks the same :class:`Handler` (the mock's shared ``State``): ``answer``
-for a Pinpoint request, ``before_moto`` before moto answers any request, and
-``answered_by_moto`` for a Pinpoint request moto answered. This
+for a Pinpoint request, ``moto_body`` for the body of one it leaves to moto, ``before_moto``
+before moto answers any request, and ``answered_by_moto`` for a Pinpoint request moto
+answered. This
 module also holds what the transports share about a request: its SigV4 credential scope
 (which names the service and region whatever the host), the AWS URL under which moto serves a
 request sent to another host (a client's ``endpoint_url``), the servers of this process that
@@ -46,6 +47,12 @@ class Handler(Protocol):
         self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]
     ) -> Optional[HttpResponse]:
         """The mock's response to a Pinpoint request, or None to let moto answer it."""
+
+    def moto_body(
+        self, method: str, url: str, headers: Mapping[str, Any], body: Optional[bytes]
+    ) -> Optional[bytes]:
+        """The body to give moto for a Pinpoint request :meth:`answer` left to it: the
+        members botocore's model knows (unknown ones dropped, as the mock drops them)."""
 
     def before_moto(self) -> None:
         """Called before moto answers any request (S3's above all): export jobs the clock has

@@ -215,15 +215,18 @@ class MockApplication:
         else:
             response = handler.answer(method, url, headers, body)
         if response is None:
-            return self._pinpoint_by_moto(environ, start_response, url, headers, body)
+            assert handler is not None
+            return self._pinpoint_by_moto(environ, start_response, url, headers, body,
+                                          handler.moto_body(method, url, headers, body))
         allow = response.headers.get("Allow") if method == "OPTIONS" else None
         start_response(_status_line(response.status),
                        _with_cors(list(response.headers.items()), headers, allow))
         return [] if method == "HEAD" else [response.body]
 
     def _pinpoint_by_moto(self, environ: dict[str, Any], start_response: Callable[..., Any],
-                          url: str, headers: Mapping[str, Any], body: Optional[bytes]) -> Any:
-        data = body or b""
+                          url: str, headers: Mapping[str, Any], body: Optional[bytes],
+                          kept: Optional[bytes]) -> Any:
+        data = kept or b""
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
         environ.pop("HTTP_TRANSFER_ENCODING", None)

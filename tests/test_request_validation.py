@@ -16,6 +16,7 @@ import pytest
 
 from pinpoint_mock import mock_pinpoint_imports
 from tests.conftest import BUCKET, ROLE_ARN
+from tests.strategies import recording_bodies
 from tests.wire import error_of, raw_body, send, unvalidated_client
 
 GOOD_JOB = {"Format": "CSV", "S3Url": f"s3://{BUCKET}/samples/endpoints-basic.csv",
@@ -244,6 +245,25 @@ def test_a_call_whose_body_is_unreadable_is_recorded_with_its_path_members(
         error_of(lambda: raw.update_application_settings(
             ApplicationId=app_id, WriteApplicationSettingsRequest={}))
         assert pinpoint_imports.calls[-1].params == {"ApplicationId": app_id}
+
+
+def test_unknown_members_are_not_stored_by_moto_s_operations_either(
+    raw: Any, app_id: str
+) -> None:
+    """docs/requests.md (Unknown members: ignored, and not stored; a JSON service built on
+    botocore's model ignores them), for UpdateApplicationSettings, which moto answers: moto
+    stored the body as sent."""
+    body = json.dumps({"CampaignHook": {"": None, "Mode": "DELIVERY"}, "Extra": 1}).encode()
+    with raw_body(raw, body):
+        raw.update_application_settings(ApplicationId=app_id,
+                                        WriteApplicationSettingsRequest={})
+    recorder = recording_bodies(raw)
+    try:
+        raw.get_application_settings(ApplicationId=app_id)
+    finally:
+        recorder.stop()
+    stored = json.loads(recorder[-1][3])
+    assert "Extra" not in stored and stored["CampaignHook"] == {"Mode": "DELIVERY"}
 
 
 def test_a_body_over_7_mb_is_413(raw: Any, app_id: str) -> None:

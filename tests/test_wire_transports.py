@@ -253,6 +253,22 @@ def test_an_operation_moto_answers_without_its_required_body_is_400(
     assert (status, json.loads(body)["CloudWatchMetricsEnabled"]) == (200, False)
 
 
+def test_members_the_model_does_not_know_are_not_stored_by_moto_either(
+    send: Send, app: str
+) -> None:
+    """docs/requests.md (Unknown members: ignored, and not stored), for the operations moto
+    answers too: moto stored the body as sent (found by fuzzing: ``{"CampaignHook": {"":
+    null}}`` came back in every later GetApplicationSettings)."""
+    body = json.dumps({"CloudWatchMetricsEnabled": True, "Colour": "red",
+                       "CampaignHook": {"": None, "Mode": "FILTER", "x": 1}}).encode()
+    status, _, answered = send("PUT", f"/v1/apps/{app}/settings", body)
+    assert status == 200
+    for document in (json.loads(answered),
+                     json.loads(send("GET", f"/v1/apps/{app}/settings")[2])):
+        assert document["CloudWatchMetricsEnabled"] is True
+        assert "Colour" not in document and document["CampaignHook"] == {"Mode": "FILTER"}
+
+
 def test_a_body_over_7_mb_is_413(send: Send, app: str) -> None:
     body = json.dumps({"Address": "x" * (7 * 1024 * 1024)}).encode()
     assert _error(send("PUT", f"/v1/apps/{app}/endpoints/e1", body)) == (
