@@ -19,7 +19,8 @@ Those callbacks match by method, and moto's registry only looks at the callbacks
 request's method: a Pinpoint request with a method no callback has (``TRACE``, ``CONNECT``,
 ``FOO``) matches none, and moto passes every unmatched ``http`` URL through to the network. So
 the transport also guards that pass-through (moto's ``responses_mock._real_send``, which
-moto's own ``override_responses_real_send`` sets): a request the matcher takes is answered
+moto's own ``override_responses_real_send`` sets; the module's ``_real_send`` before
+responses 0.24): a request the matcher takes is answered
 there, whatever its method, with the same callback (a 405 ``MethodNotAllowedException`` for
 a Pinpoint path, a 404 for another); any other goes on to the previous pass-through.
 
@@ -31,7 +32,8 @@ responses_mock`` and ``botocore_stubber.process_request(request)`` (the handler 
 callback moto registers), the registry preferring a plain ``responses.CallbackResponse``, its
 callbacks kept per method in ``CustomRegistry._registered`` (which :func:`_remove` takes
 ours out of), and ``RequestsMock._real_send(adapter, request, **kwargs)``, the send of an
-unmatched request that a pass-through prefix allows.
+unmatched request that a pass-through prefix allows (``responses._real_send`` before
+responses 0.24, which moto 5.0 still allows).
 """
 
 from __future__ import annotations
@@ -161,9 +163,9 @@ class RequestsTransport(_transport.Transport):
             )
             responses_mock.add(callback)
             _registered.append(callback)
-        mock: Any = responses_mock  # its _real_send is typed as requests' own send
-        _passed_through.append(mock._real_send)
-        mock._real_send = _guarded_send
+        owner = _pass_through_owner()
+        _passed_through.append(owner._real_send)
+        owner._real_send = _guarded_send
 
     @classmethod
     def uninstall(cls) -> None:
@@ -171,9 +173,16 @@ class RequestsTransport(_transport.Transport):
             _remove(_registered.pop())
         if _passed_through:
             previous = _passed_through.pop()
-            mock: Any = responses_mock
-            if mock._real_send is _guarded_send:  # not replaced since: restore it
-                mock._real_send = previous
+            owner = _pass_through_owner()
+            if owner._real_send is _guarded_send:  # not replaced since: restore it
+                owner._real_send = previous
+
+
+def _pass_through_owner() -> Any:
+    """What holds the send of a passed-through request: moto's ``responses_mock`` (its
+    ``_real_send``, responses 0.24 and later, which moto's ``override_responses_real_send``
+    sets), else the ``responses`` module (its ``_real_send``, which earlier versions call)."""
+    return responses_mock if hasattr(responses_mock, "_real_send") else responses
 
 
 def _remove(callback: responses.CallbackResponse) -> None:
