@@ -139,23 +139,30 @@ class ShapeChecker:
 class Recording(list):  # type: ignore[type-arg]
     """The responses a client received, as ``(operation, status, headers, body)``."""
 
+    # response-received (botocore 1.34, the floor, has no before-parse): emitted with the
+    # response's dict whenever one came back, error statuses included
+    _EVENT = "response-received.pinpoint"
+
     def __init__(self, client: Any) -> None:
         super().__init__()
         self._client = client
-        client.meta.events.register("before-parse.pinpoint", self._record)
+        client.meta.events.register(self._EVENT, self._record)
 
-    def _record(self, operation_model: Any, response_dict: Mapping[str, Any], **_: Any) -> None:
-        self.append((operation_model.name, int(response_dict["status_code"]),
+    def _record(self, response_dict: Optional[Mapping[str, Any]], **kwargs: Any) -> None:
+        if response_dict is None:  # no response (an exception): nothing to judge
+            return
+        operation = str(kwargs["event_name"]).rsplit(".", 1)[-1]  # ...pinpoint.<Operation>
+        self.append((operation, int(response_dict["status_code"]),
                      dict(response_dict["headers"]), bytes(response_dict["body"])))
 
     def stop(self) -> None:
         """Stop recording (the client may serve another test)."""
-        self._client.meta.events.unregister("before-parse.pinpoint", self._record)
+        self._client.meta.events.unregister(self._EVENT, self._record)
 
 
 def recording_bodies(client: Any) -> Recording:
     """Every response ``client`` receives from now on, as ``(operation, status, headers,
-    body)`` captured before botocore parses it."""
+    body)``, the body as it came."""
     return Recording(client)
 
 
