@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any
@@ -209,3 +210,28 @@ def test_recorded_calls_are_the_calls_the_constructor_makes(
         assert recorded.response == made.response
         with pytest.raises(dataclasses.FrozenInstanceError):
             recorded.status = 500  # type: ignore[misc]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_makes_request_ids_of_its_own() -> None:
+    """Request ids are made ahead in batches (pinpoint_mock._routing): a child made by fork
+    (pytest-xdist, multiprocessing, a forking server) must not answer with the ids the parent
+    holds ready, or two processes' responses would share an id."""
+    from pinpoint_mock import _routing
+
+    _routing.new_request_id()  # a batch is ready in the parent
+    ready = set(_routing._ready_ids)
+    assert ready
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: write its next ids and leave at once
+        try:
+            os.write(write, " ".join(_routing.new_request_id() for _ in range(5)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        child_ids = pipe.read().split()
+    os.waitpid(pid, 0)
+    assert len(child_ids) == 5
+    assert not ready & set(child_ids)

@@ -226,9 +226,12 @@ class Backend:
         Raises:
             NotFoundError: unknown application or segment (also a deleted one).
         """
-        app = self.store.application(ApplicationId)
-        self.store.segment(app, SegmentId)
-        listing = app.imports.of_segment(SegmentId)
+        store = self.store
+        app = store.application(ApplicationId)
+        listing = app.imports.by_segment.get(SegmentId)
+        if listing is None or SegmentId not in app.segments:
+            store.segment(app, SegmentId)  # NotFoundError for a segment that is not there
+            listing = app.imports.of_segment(SegmentId)
         key = ("GetSegmentImportJobs", ApplicationId, SegmentId)
         return self._jobs_page(listing, key, PageSize, Token)
 
@@ -521,8 +524,9 @@ class Backend:
         size, after = store.page_start(key, page_size, token)
         now = self.clock()
         by_clock = self.settings.progression == "time"
-        page = self.pages.get(key, after, size, store.revision, now) if by_clock else None
-        if page is None:
+        page = self.pages.by_listing.get(key) if by_clock else None  # PageCache.get, inline
+        if page is None or not (page.revision == store.revision and now < page.deadline
+                                and page.after == after and page.size == size):
             page = self._build_page(listing, key, after, size, now, by_clock)
         if page.body is not None:
             return page.body

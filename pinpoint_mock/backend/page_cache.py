@@ -74,7 +74,9 @@ class PageCache:
 
     def __init__(self, max_bytes: int = MAX_CACHED_BYTES):
         self.max_bytes = max_bytes
-        self._pages: dict[tuple[str, ...], CachedPage] = {}
+        self.by_listing: dict[tuple[str, ...], CachedPage] = {}
+        """The page kept of each listing (read it without a lock; :meth:`get` says when it
+        may be served)."""
         self._bytes = 0
 
     def get(
@@ -82,7 +84,7 @@ class PageCache:
     ) -> Optional[CachedPage]:
         """The page of ``key`` starting after ``after`` with ``size`` jobs, if it was built at
         ``revision`` and ``now`` is before its deadline; else None."""
-        page = self._pages.get(key)
+        page = self.by_listing.get(key)
         if (
             page is None
             or page.revision != revision
@@ -97,16 +99,16 @@ class PageCache:
         """Keep ``page`` as the page of ``key`` (unless it can never be reused or is larger
         than the whole cache), dropping the pages built longest ago beyond :attr:`max_bytes`
         (the caller holds the store's lock)."""
-        old = self._pages.pop(key, None)
+        old = self.by_listing.pop(key, None)
         if old is not None:
             self._bytes -= len(old.items)
         if page.deadline == -math.inf or len(page.items) > self.max_bytes:
             return
-        self._pages[key] = page
+        self.by_listing[key] = page
         self._bytes += len(page.items)
         while self._bytes > self.max_bytes:
-            oldest = next(iter(self._pages))
-            self._bytes -= len(self._pages.pop(oldest).items)
+            oldest = next(iter(self.by_listing))
+            self._bytes -= len(self.by_listing.pop(oldest).items)
 
     def __len__(self) -> int:
-        return len(self._pages)
+        return len(self.by_listing)

@@ -57,15 +57,19 @@ class World:
         store = Store("123456789012", "us-east-1", lambda app_id: True)
         self.backend = Backend(store, Objects(FILES), lambda: self.now, self.settings,
                                sink=self.sink)
-        self.hits = 0
-        cache_get = self.backend.pages.get
+        self.reads = self.builds = 0
+        read, build = self.backend._jobs_page, self.backend._build_page
 
-        def counted(*args: Any) -> Optional[CachedPage]:
-            page = cache_get(*args)
-            self.hits += page is not None
-            return page
+        def counted_read(*args: Any) -> bytes:
+            self.reads += 1
+            return read(*args)
 
-        self.backend.pages.get = counted  # type: ignore[method-assign]
+        def counted_build(*args: Any) -> CachedPage:
+            self.builds += 1
+            return build(*args)
+
+        self.backend._jobs_page = counted_read  # type: ignore[method-assign]
+        self.backend._build_page = counted_build  # type: ignore[method-assign]
         first = self.create_import("three.csv", DefineSegment=True, SegmentName="s")
         self.segment_id = str(first["Definition"]["SegmentId"])
 
@@ -76,6 +80,11 @@ class World:
     def create_export(self) -> Any:
         request = {"RoleArn": ROLE_ARN, "S3UrlPrefix": "s3://out/exports/"}
         return json.loads(self.backend.create_export_job("app", request))
+
+    @property
+    def hits(self) -> int:
+        """Listing pages served from the cache (read, not built)."""
+        return self.reads - self.builds
 
     def jobs(self, kind: str = "IMPORT") -> list[Job]:
         return self.backend.store.jobs(kind)
