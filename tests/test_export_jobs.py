@@ -680,41 +680,6 @@ ROUND_TRIP_JSON = "".join(json.dumps(item) + "\n" for item in [
 ])
 
 
-@pytest.mark.parametrize(("key", "body"), [("in.csv", ROUND_TRIP_CSV),
-                                           ("in.json", ROUND_TRIP_JSON)])
-def test_round_trip_an_export_imports_into_another_app_with_every_endpoint_identical(
-    pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, export: Export,
-    out: Any, key: str, body: str,
-) -> None:
-    imported(body, key)
-    job = finished(pinpoint_imports, pinpoint_client, app_id, export()["Id"])
-    assert job["JobStatus"] == "COMPLETED"
-    # download, gunzip, put back as a JSON import file, import into another application
-    (object_key,) = keys(out)
-    data = gzip.decompress(out.get_object(Bucket=OUT, Key=object_key)["Body"].read())
-    out.put_object(Bucket=OUT, Key="back/endpoints.json", Body=data)
-    other = pinpoint_client.create_app(CreateApplicationRequest={"Name": "copy"})[
-        "ApplicationResponse"]["Id"]
-    back = pinpoint_client.create_import_job(ApplicationId=other, ImportJobRequest={
-        "Format": "JSON", "S3Url": f"s3://{OUT}/back/endpoints.json", "RoleArn": ROLE_ARN,
-        "RegisterEndpoints": True})["ImportJobResponse"]
-    pinpoint_imports.advance(3600)
-    back = pinpoint_client.get_import_job(ApplicationId=other, JobId=back["Id"])[
-        "ImportJobResponse"]
-    originals = [json.loads(line) for line in data.decode().splitlines()]
-    assert (back["JobStatus"], back["TotalProcessed"], back["TotalFailures"]) == (
-        "COMPLETED", len(originals), 0)
-    assert len(originals) == body.count("\n") - (1 if key.endswith(".csv") else 0)
-    for original in originals:
-        copy = pinpoint_client.get_endpoint(ApplicationId=other, EndpointId=original["Id"])[
-            "EndpointResponse"]
-        assert copy["ApplicationId"] == other
-        # the only members the importing application sets itself
-        for member in ("ApplicationId", "CreationDate"):
-            copy.pop(member), original.pop(member)
-        assert copy == original
-
-
 def _export_and_import_back(mock: Any, client: Any, app_id: str, export: Export,
                             out: Any) -> tuple[str, dict[str, Any], list[dict[str, Any]]]:
     """Export ``app_id``, put the gunzipped lines back as a JSON file and import it into a new
@@ -731,6 +696,29 @@ def _export_and_import_back(mock: Any, client: Any, app_id: str, export: Export,
     mock.advance(3600)
     job = client.get_import_job(ApplicationId=other, JobId=job["Id"])["ImportJobResponse"]
     return other, dict(job), [json.loads(line) for line in data.decode().split("\n") if line]
+
+
+@pytest.mark.parametrize(("key", "body"), [("in.csv", ROUND_TRIP_CSV),
+                                           ("in.json", ROUND_TRIP_JSON)])
+def test_round_trip_an_export_imports_into_another_app_with_every_endpoint_identical(
+    pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, export: Export,
+    out: Any, key: str, body: str,
+) -> None:
+    imported(body, key)
+    # download, gunzip, put back as a JSON import file, import into another application
+    other, back, originals = _export_and_import_back(pinpoint_imports, pinpoint_client, app_id,
+                                                     export, out)
+    assert (back["JobStatus"], back["TotalProcessed"], back["TotalFailures"]) == (
+        "COMPLETED", len(originals), 0)
+    assert len(originals) == body.count("\n") - (1 if key.endswith(".csv") else 0)
+    for original in originals:
+        copy = pinpoint_client.get_endpoint(ApplicationId=other, EndpointId=original["Id"])[
+            "EndpointResponse"]
+        assert copy["ApplicationId"] == other
+        # the only members the importing application sets itself
+        for member in ("ApplicationId", "CreationDate"):
+            copy.pop(member), original.pop(member)
+        assert copy == original
 
 
 def test_round_trip_of_updated_endpoints_differs_only_where_exports_md_says(
