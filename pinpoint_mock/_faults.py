@@ -88,6 +88,17 @@ def _operation_error(operation: object) -> str:
     )
 
 
+def _is_unicode_text(text: str) -> bool:
+    """True when ``text`` encodes as strict UTF-8, i.e. holds no lone surrogate (U+D800 to
+    U+DFFF alone), which the Unicode Standard section 3.9 (D76) and RFC 3629 section 3 forbid
+    encoding: the error body carrying it could not be sent as UTF-8 JSON."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and not (
         isinstance(value, float) and math.isnan(value)
@@ -172,6 +183,11 @@ class Fault:
             )
         if not isinstance(self.message, str):
             raise ValueError(f"Fault message must be a string; got {echo(self.message)}.")
+        if not _is_unicode_text(self.message):
+            raise ValueError(
+                "Fault message must be valid Unicode text (no lone surrogate, which UTF-8 "
+                f"cannot encode and so no client could read); got {self.message!r}."
+            )
         times = self.times
         if times is not None and (not isinstance(times, int) or isinstance(times, bool)
                                   or times < 1):

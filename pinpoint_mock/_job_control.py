@@ -122,7 +122,7 @@ class JobControl:
             AmbiguousJobError: without ``region=``, two regions (or accounts) hold these Ids.
             JobStateError: the job is already COMPLETED, FAILED or COMPLETING (a
                 ``ValueError``).
-            ValueError: ``failures`` is empty or not a list of strings.
+            ValueError: ``failures`` is empty, not a list of strings, or holds a lone surrogate.
             RuntimeError: the mock is not started.
         """
         progression, job = self._find_job(application_id, job_id, region, account_id)

@@ -163,6 +163,9 @@ def test_faults_added_listed_fired_and_removed(
     ({"operation": "GetImportJob", "status": 429, "times": 0},
      "Fault times must be a whole number >= 1, or None to answer every matching attempt; "
      "got 0."),
+    ({"operation": "GetApps", "status": 400, "message": "lone \udc80 here"},
+     "Fault message must be valid Unicode text (no lone surrogate, which UTF-8 cannot encode "
+     "and so no client could read); got 'lone \\udc80 here'."),
 ])
 def test_a_bad_fault_is_400(control: Control, body: Any, message: str) -> None:
     status, answer = control("POST", "/_pinpoint_mock/faults", body)

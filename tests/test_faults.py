@@ -388,6 +388,9 @@ SERVED = ("CreateImportJob, GetImportJob, GetImportJobs, GetSegmentImportJobs, "
         (lambda: Fault("GetImportJob", 400, "Bad Request", "x"),
          "Fault code must be an error code of 1 to 128 letters, digits, '_', '.' or '-' that "
          "starts with a letter, e.g. 'TooManyRequestsException'; got 'Bad Request'."),
+        (lambda: Fault("GetApps", 400, "BadRequestException", "lone \udc80 here"),
+         "Fault message must be valid Unicode text (no lone surrogate, which UTF-8 cannot "
+         "encode and so no client could read); got 'lone \\udc80 here'."),
         (lambda: Fault.throttle("GetImportJob", times=0),
          "Fault times must be a whole number >= 1, or None to answer every matching attempt; "
          "got 0."),

@@ -395,7 +395,7 @@ def test_unknown_application_or_job_is_a_job_not_found_error(start: Callable[...
         "pass the Id that create_app returned, and region=/account_id= if the job is elsewhere.")
     assert jobs.status(job) == "CREATED"  # a refused call changes nothing
 
-@pytest.mark.parametrize("failures", [[], "boom", ["ok", 3]])
+@pytest.mark.parametrize("failures", [[], "boom", ["ok", 3], ["bad \ud800 text"]])
 def test_failures_must_be_a_non_empty_list_of_strings(
     start: Callable[..., Jobs], failures: Any
 ) -> None:

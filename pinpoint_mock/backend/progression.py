@@ -210,7 +210,8 @@ class Progression:
         Raises:
             JobStateError: the job is terminal, or already FAILING (for ``failed=False``) or
                 COMPLETING (for ``failed=True``).
-            ValueError: ``failures`` is empty or holds something other than strings.
+            ValueError: ``failures`` is empty, holds something other than strings, or holds a
+                lone surrogate (not UTF-8 encodable).
         """
         messages = _checked_failures(failures) if failed else None
         with self.store.lock:
@@ -368,4 +369,21 @@ def _checked_failures(failures: Optional[Iterable[str]]) -> Optional[list[str]]:
             "failures must be a non-empty list of message strings (or None for the default "
             f"message), got {messages!r}."
         )
+    for message in messages:
+        if not _is_unicode_text(message):
+            raise ValueError(
+                "failures must be a list of valid Unicode text (no lone surrogate, which UTF-8 "
+                f"cannot encode and so no client could read); got {message!r}."
+            )
     return messages[:MAX_REPORTED_FAILURES]
+
+
+def _is_unicode_text(text: str) -> bool:
+    """True when ``text`` encodes as strict UTF-8, i.e. holds no lone surrogate (U+D800 to
+    U+DFFF alone): the Unicode Standard section 3.9 (D76, Unicode scalar values) and RFC 3629
+    section 3 forbid encoding one, so a JSON body holding one could not reach a client."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
