@@ -297,6 +297,32 @@ def test_attribute_name_and_value_lengths(run_import: Import) -> None:
     ]
 
 
+def test_number_cells_follow_the_json_number_grammar(
+        run_import: Import, pinpoint_client: Any, app_id: str) -> None:
+    """Metrics and coordinates are JSON numbers (RFC 8259 section 6), not what float() reads:
+    underscores, blanks, a plus sign, non-ASCII digits (Arabic-Indic, full-width) fail."""
+    good = ["0", "-0", "12", "-3.25", "1e3", "2.5E-2", "1e-400"]
+    bad = ["1_000", " 1 ", "+1", ".5", "1.", "01", "\u0663", "\uff11\uff12", "0x10", "Infinity"]
+    rows = [f"ok{i},EMAIL,a{i}@x,{cell},{cell}" for i, cell in enumerate(good)]
+    rows += [f"bad{i},EMAIL,b{i}@x,{cell}," for i, cell in enumerate(bad)]
+    rows += [f"lat{i},EMAIL,c{i}@x,1,{cell}" for i, cell in enumerate(bad[:3])]
+    body = ("Id,ChannelType,Address,Metrics.m,Location.Latitude\n" + "\n".join(rows) + "\n")
+    job = run_import("numbers.csv", body.encode())
+    assert outcome(job)[:3] == ("COMPLETED", len(rows), len(bad) + 3)
+    first_bad = len(good) + 2
+    assert job["Failures"] == [
+        f"{url('numbers.csv')} line {first_bad + i}: Metrics.m must be a number, got {cell!r}."
+        for i, cell in enumerate(bad)
+    ] + [
+        f"{url('numbers.csv')} line {first_bad + len(bad) + i}: Location.Latitude must be a "
+        f"number, got {cell!r}." for i, cell in enumerate(bad[:3])
+    ]
+    for i, cell in enumerate(good):
+        got = pinpoint_client.get_endpoint(ApplicationId=app_id, EndpointId=f"ok{i}")
+        assert got["EndpointResponse"]["Metrics"] == {"m": float(cell)}
+        assert got["EndpointResponse"]["Location"]["Latitude"] == float(cell)
+
+
 def test_at_most_50_values_per_attribute(run_import: Import) -> None:
     header = "ChannelType,Address," + ",".join(["Attributes.Tags"] * 51)
     full = "SMS,+1," + ",".join(f"t{i}" for i in range(51))

@@ -11,8 +11,12 @@ choices where AWS is silent):
   ``Attributes.*`` / ``User.UserAttributes.*`` column gives a multi-valued attribute, values in
   column order ("For a custom field to have multiple values in CSV you need to replicate the
   header"). Empty cells are omitted; a field, attribute or group whose cells are all empty is
-  absent. ``Metrics.*``, ``Location.Latitude`` and ``Location.Longitude`` are numbers: what
-  ``float()`` accepts, finite.
+  absent. ``Metrics.*``, ``Location.Latitude`` and ``Location.Longitude`` are numbers:
+  *mock*, a cell must be a JSON number (RFC 8259 section 6: optional ``-``, ASCII digits
+  without leading zero, optional fraction and exponent), finite as a double; ``float()``'s
+  wider forms (``1_000``, ``+1``, `` 1 ``, ``.5``, ``inf``, non-ASCII digits such as ``٣`` or
+  ``１２``) fail the row, naming the column. An exponent past a double's range reads as 0
+  (``1e-400``) or fails (``1e400``, infinite).
 * *mock*: names are case-sensitive and stripped of surrounding blanks. A column that is
   unknown, empty, or a repeated non-attribute column fails every row with a message naming it.
 * Standard quoting (:mod:`csv`). A row whose cells are not as many as the header's columns
@@ -47,6 +51,7 @@ compares both on the samples and on fuzzed files). (A per-header function compil
 from __future__ import annotations
 
 import csv
+import re
 from itertools import product
 from operator import itemgetter
 from typing import Any, Callable, Optional
@@ -67,6 +72,10 @@ from pinpoint_mock.backend.endpoint_rules import (
 )
 from pinpoint_mock.backend.import_result import MAX_REPORTED_FAILURES, Piece, Tally, stop_message
 from pinpoint_mock.backend.object_text import LineTooLongError, ObjectText, UndecodableError
+
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?").fullmatch
+"""RFC 8259 section 6 ``number``: what a number cell must be (``[0-9]`` is ASCII only, unlike
+``\\d`` or ``float()``), checked before ``float()`` reads it."""
 
 __all__ = ["CsvHeader", "read_csv"]
 
@@ -172,10 +181,9 @@ class CsvHeader:
         for path, member, column, label in self.numbers:
             cell = row[column]
             if cell:
-                try:
-                    number = float(cell)
-                except ValueError:
+                if not _JSON_NUMBER(cell):
                     return not_number(label, cell)
+                number = float(cell)
                 if number - number:  # inf or nan: x - x is nan, which is true
                     return not_number(label, cell)
                 definition.setdefault(path[0], {})[member] = number
@@ -250,6 +258,7 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
     accepted: dict[Any, int] = {}  # rows counted by the fast path, per check(row)
     address = overhead = 0
     numbers: tuple[int, ...] = ()
+    is_number = _JSON_NUMBER
     value_columns: tuple[int, ...] = ()
     pending: tuple[int, ...] = ()
     take: Optional[Callable[[list[str]], bool]] = None  # registers a row's new endpoint
@@ -271,10 +280,9 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                         for column in numbers:
                             cell = row[column]
                             if cell:
-                                try:
-                                    number = float(cell)
-                                except ValueError:
+                                if not is_number(cell):
                                     break
+                                number = float(cell)
                                 if number - number:
                                     break
                         else:

@@ -543,6 +543,8 @@ def test_header_text_is_data_not_code() -> None:
         ("nan", "Metrics.Visits must be a number, got 'nan'"),
         ("-inf", "Metrics.Visits must be a number, got '-inf'"),
         ("1e999", "Metrics.Visits must be a number, got '1e999'"),
+        ("1_000", "Metrics.Visits must be a number, got '1_000'"),
+        ("\u0663", "Metrics.Visits must be a number, got '\u0663'"),
     ],
 )
 def test_metrics_must_be_finite_numbers(cell: str, reason: str) -> None:
