@@ -49,7 +49,7 @@ from moto.core.models import responses_mock
 from requests import PreparedRequest
 
 from pinpoint_mock import _transport
-from pinpoint_mock._routing import HttpResponse
+from pinpoint_mock._routing import MAX_PAYLOAD_BYTES, HttpResponse
 
 _METHODS = ("GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
 _ANY_URL = re.compile(r"(?#pinpoint_mock)https?://.*")
@@ -67,12 +67,41 @@ def _headers(request: PreparedRequest) -> Any:
 
 
 def _body(request: PreparedRequest) -> Optional[bytes]:
-    body = request.body
+    """The request's body as bytes. ``requests`` leaves a file-like or iterable body (a
+    generator, sent chunked: RFC 9112 section 7.1) as it was given; such a body is read here,
+    at most :data:`~pinpoint_mock._routing.MAX_PAYLOAD_BYTES` + 1 bytes (so a larger one is
+    the 413 PayloadTooLargeException any other body over 7 MB gets, without reading the rest),
+    and kept as ``request.body`` for moto and ``mock.calls``."""
+    body: Any = request.body
     if body is None or isinstance(body, bytes):
         return body
     if isinstance(body, str):
         return body.encode()
-    return bytes(body) if isinstance(body, (bytearray, memoryview)) else None
+    if isinstance(body, (bytearray, memoryview)):
+        return bytes(body)
+    data = _read_stream(body)
+    if data is not None:
+        request.body = data
+    return data
+
+
+def _read_stream(body: Any) -> Optional[bytes]:
+    """At most ``MAX_PAYLOAD_BYTES + 1`` bytes of a file-like (``read``) or iterable body
+    (chunks of bytes or str), or None for anything else."""
+    bound = MAX_PAYLOAD_BYTES + 1
+    if hasattr(body, "read"):
+        chunk = body.read(bound)
+        return chunk.encode() if isinstance(chunk, str) else bytes(chunk or b"")
+    try:
+        chunks = iter(body)
+    except TypeError:
+        return None
+    data = bytearray()
+    for chunk in chunks:
+        data += chunk.encode() if isinstance(chunk, str) else bytes(chunk)
+        if len(data) >= bound:
+            break
+    return bytes(data[:bound])
 
 
 def _takes(request: PreparedRequest) -> tuple[bool, str]:

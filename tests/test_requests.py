@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import json
 import threading
 from typing import Any, Iterator, Optional
@@ -282,3 +283,49 @@ def test_another_aws_host_with_a_trailing_dot_or_its_port_is_moto_s(
     assert listed.status_code == 200 and b"<Name>audience</Name>" in listed.content
     client = boto3.client("s3", region_name=REGION, endpoint_url=f"https://{host}")
     assert client.list_objects_v2(Bucket="audience")["KeyCount"] == 0
+
+
+def _signed_headers(method: str, url: str, data: bytes) -> dict[str, str]:
+    request = AWSRequest(method, url, data=data, headers={"Content-Type": "application/json"})
+    SigV4Auth(Credentials("testing", "testing"), "mobiletargeting", REGION).add_auth(request)
+    headers = dict(request.headers)
+    headers.pop("Content-Length", None)  # requests sends a generator chunked
+    return headers
+
+
+def test_a_streamed_body_is_read(pinpoint_imports: PinpointImportsMock) -> None:
+    """A generator body (``requests`` sends it with ``Transfer-Encoding: chunked``, RFC 9112
+    section 7.1) and a file-like one are read as the bytes they hold, and recorded."""
+    data = json.dumps({"Name": "streamed"}).encode()
+
+    def chunks() -> Iterator[bytes]:
+        yield data[:5]
+        yield data[5:]
+
+    url = f"{PINPOINT}/v1/apps"
+    created = requests.post(url, data=chunks(), headers=_signed_headers("POST", url, data),
+                            timeout=5)
+    assert (created.status_code, created.json()["Name"]) == (201, "streamed")
+    assert pinpoint_imports.calls[-1].request == {"Name": "streamed"}
+    from_file = requests.post(url, data=io.BytesIO(data),
+                              headers=_signed_headers("POST", url, data), timeout=5)
+    assert (from_file.status_code, from_file.json()["Name"]) == (201, "streamed")
+
+
+def test_a_streamed_body_over_7_mb_is_413_without_being_read_to_its_end(
+        pinpoint_imports: PinpointImportsMock) -> None:
+    """Beyond 7 MB a streamed body is refused as any other (developer guide quotas); the
+    mock stops reading one byte past the bound, so an endless stream is refused too."""
+    read = []
+
+    def endless() -> Iterator[bytes]:
+        while True:
+            read.append(1)
+            yield b" " * 65536
+
+    url = f"{PINPOINT}/v1/apps"
+    refused = requests.post(url, data=endless(), headers=_signed_headers("POST", url, b""),
+                            timeout=5)
+    assert (refused.status_code, refused.headers["x-amzn-ErrorType"]) == (
+        413, "PayloadTooLargeException")
+    assert len(read) == 7 * 1024 * 1024 // 65536 + 1
