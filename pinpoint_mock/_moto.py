@@ -51,7 +51,9 @@ from pinpoint_mock.backend.operations import ObjectSourceError
 
 _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
-_PINPOINT_HOST = re.compile(r"pinpoint\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?", re.A)
+_PINPOINT_HOST = re.compile(r"pinpoint\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)", re.A)
+"""Pinpoint's host of a region: ``amazonaws.com`` (``.com.cn`` in China) or the dual-stack
+``api.aws`` (botocore's endpoint rules, ``UseDualStack``)."""
 _SAMPLE_HOST = "https://pinpoint.us-east-1.amazonaws.com"
 
 

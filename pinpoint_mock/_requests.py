@@ -8,12 +8,16 @@ and passes every unmatched ``http`` URL through to the network. :class:`Requests
 adds one plain ``responses.CallbackResponse`` per method to that registry (after moto's start,
 which resets it), with a matcher that takes:
 
-- a Pinpoint request — to ``pinpoint.<region>.amazonaws.com``, or signed for
-  ``mobiletargeting`` whatever its host — answered exactly as a botocore request is (the mock,
-  else moto, recorded in ``mock.calls``);
+- a Pinpoint request — to ``pinpoint.<region>.amazonaws.com`` (or its dual-stack
+  ``pinpoint.<region>.api.aws``), or signed for ``mobiletargeting`` (in its Authorization
+  header or, presigned, its ``X-Amz-Credential`` query parameter) whatever its host —
+  answered exactly as a botocore request is (the mock, else moto, recorded in
+  ``mock.calls``);
 - a request signed with SigV4 for another service but sent to a host that is not AWS's
   (an ``endpoint_url`` habit): answered by moto under the AWS URL its scope names, or refused
-  in process (:class:`~pinpoint_mock._transport.UnservedRequestError`) naming the URL.
+  in process (:class:`~pinpoint_mock._transport.UnservedRequestError`) naming the URL;
+- a request signed for AWS whose scope cannot be read (an ``AWS4-HMAC-SHA256`` header
+  without ``Credential=...``): refused in process the same way.
 
 Those callbacks match by method, and moto's registry only looks at the callbacks of the
 request's method: a Pinpoint request with a method no callback has (``TRACE``, ``CONNECT``,
@@ -40,6 +44,7 @@ from __future__ import annotations
 
 import re
 from typing import Any, Optional, Union
+from urllib.parse import urlsplit
 
 import responses
 from botocore.awsrequest import AWSPreparedRequest
@@ -112,9 +117,11 @@ def _takes(request: PreparedRequest) -> tuple[bool, str]:
     headers = _headers(request)
     if _transport.is_pinpoint_request(url, headers):
         return True, ""
-    if (_transport.scope_of(headers) is not None or _transport.is_aws_alias(url)) and (
-            _transport.moto_url(url, headers)):
+    if (_transport.scope_of(headers) is not None or _transport.query_scope(url) is not None
+            or _transport.is_aws_alias(url)) and _transport.moto_url(url, headers):
         return True, ""
+    if _transport.looks_signed(url, headers):
+        return True, ""  # refused in process by _callback: no scope names a service
     return False, "not a Pinpoint request, nor a signed request to another host"
 
 
@@ -160,6 +167,13 @@ def _callback(request: PreparedRequest) -> MotoAnswer:
     method = str(request.method)
     headers = _headers(request)
     if not _transport.is_pinpoint_request(url, headers):
+        if _transport.moto_url(url, headers) is None and not _transport.is_aws_host(
+                urlsplit(url).hostname or ""):
+            raise _transport.unserved(method, url, (
+                "it is signed for AWS (an AWS4-HMAC-SHA256 Authorization header or an "
+                "X-Amz-Credential query parameter) but names no readable credential scope "
+                "(KEY/DATE/REGION/SERVICE/aws4_request), so neither the mock nor moto can tell "
+                "which service it is for; sign it with botocore's SigV4Auth or SigV4QueryAuth"))
         return _moto(request)
     handler = _transport.handler()
     body = _body(request)

@@ -27,7 +27,7 @@ import re
 import threading
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Mapping, Optional, Protocol
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from pinpoint_mock._routing import HttpResponse
 
@@ -38,6 +38,9 @@ _TRANSPORT_MODULES = ("pinpoint_mock._botocore", "pinpoint_mock._aiobotocore",
                       "pinpoint_mock._requests")
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
 _AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?\.?$")
+_DUAL_STACK_PINPOINT = re.compile(r"pinpoint\.([a-z0-9-]+)\.api\.aws\.?", re.A | re.I)
+"""Pinpoint's dual-stack (IPv4 and IPv6) host, ``pinpoint.<region>.api.aws``: botocore's
+endpoint rules (``endpoint-rule-set-1.json`` of Pinpoint, ``UseDualStack``) give it."""
 
 
 class Handler(Protocol):
@@ -111,6 +114,31 @@ def scope_of(headers: Mapping[str, Any]) -> Optional[Scope]:
     return None if match is None else Scope(*match.groups())
 
 
+def query_scope(url: str) -> Optional[Scope]:
+    """The SigV4 scope of a query-signed (presigned) URL: its ``X-Amz-Credential`` parameter,
+    ``KEY/DATE/REGION/SERVICE/aws4_request`` (AWS's "Authenticating Requests: Using Query
+    Parameters", botocore's ``SigV4QueryAuth``), if any."""
+    query = urlsplit(url).query
+    if "X-Amz-Credential=" not in query:
+        return None
+    for value in parse_qs(query).get("X-Amz-Credential", ()):
+        match = _SCOPE.search(f"Credential={value}")
+        if match is not None:
+            return Scope(*match.groups())
+    return None
+
+
+def looks_signed(url: str, headers: Mapping[str, Any]) -> bool:
+    """True for a request an AWS SDK signed with SigV4, even if unreadably: an
+    ``Authorization`` header of the ``AWS4-HMAC-SHA256`` scheme, or an ``X-Amz-Credential``
+    query parameter. While a mock is active such a request is answered or refused in process,
+    never sent."""
+    authorization = headers.get("Authorization")
+    if authorization and _text(authorization).lstrip().startswith("AWS4-"):
+        return True
+    return "x-amz-credential=" in urlsplit(url).query.lower()
+
+
 def is_aws_host(host: str) -> bool:
     """True for ``*.amazonaws.com`` (and ``*.amazonaws.com.cn``) hosts, also written as an
     absolute name, with the DNS root's trailing dot (``pinpoint.us-east-1.amazonaws.com.``,
@@ -146,11 +174,13 @@ def _aws_url(url: str) -> str:
 
 def is_pinpoint_request(url: str, headers: Mapping[str, Any]) -> bool:
     """True for a request to ``pinpoint.<region>.amazonaws.com``, or signed for Pinpoint
-    (scope service ``mobiletargeting``) whatever its host (a client's ``endpoint_url``)."""
+    (scope service ``mobiletargeting``) whatever its host (a client's ``endpoint_url``); also
+    to Pinpoint's dual-stack host ``pinpoint.<region>.api.aws``."""
     host = urlsplit(url).hostname or ""
-    if host.startswith("pinpoint.") and is_aws_host(host):
+    if host.startswith("pinpoint.") and (is_aws_host(host)
+                                         or _DUAL_STACK_PINPOINT.fullmatch(host)):
         return True
-    scope = scope_of(headers)
+    scope = scope_of(headers) or query_scope(url)
     return scope is not None and scope.service == PINPOINT_SIGNING_NAME
 
 
@@ -171,7 +201,11 @@ def moto_url(
     parts = urlsplit(url)
     if is_aws_host(parts.hostname or ""):
         return _aws_url(url) if is_aws_alias(url) else None
-    scope = scope_of(headers)
+    dual_stack = _DUAL_STACK_PINPOINT.fullmatch(parts.hostname or "")
+    if dual_stack:  # Pinpoint's dual-stack host is its host of that region
+        return urlunsplit(("https", f"pinpoint.{dual_stack.group(1)}.amazonaws.com",
+                           parts.path or "/", parts.query, ""))
+    scope = scope_of(headers) or query_scope(url)
     name = endpoint_prefix or (scope.service if scope is not None else None)
     if not name:
         return None

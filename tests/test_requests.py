@@ -12,8 +12,9 @@ from typing import Any, Iterator, Optional
 import boto3
 import pytest
 import requests
-from botocore.auth import SigV4Auth
+from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials
 from moto.core.models import responses_mock
 
@@ -329,3 +330,45 @@ def test_a_streamed_body_over_7_mb_is_413_without_being_read_to_its_end(
     assert (refused.status_code, refused.headers["x-amzn-ErrorType"]) == (
         413, "PayloadTooLargeException")
     assert len(read) == 7 * 1024 * 1024 // 65536 + 1
+
+
+def test_a_query_signed_pinpoint_request_to_any_host_is_served(
+        pinpoint_imports: PinpointImportsMock) -> None:
+    """A presigned URL (SigV4 in the query: ``X-Amz-Credential=KEY/DATE/REGION/
+    mobiletargeting/aws4_request``, botocore's ``SigV4QueryAuth``) is Pinpoint's whatever its
+    host, as a header-signed one is; it was sent to the network (a DNS lookup)."""
+    app_id = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "shop"}).json()["Id"]
+    request = AWSRequest("GET", f"http://pinpoint.internal.test/v1/apps/{app_id}/jobs/import")
+    SigV4QueryAuth(Credentials("testing", "testing"), "mobiletargeting", REGION).add_auth(request)
+    assert "X-Amz-Credential=" in str(request.url)
+    listed = requests.get(str(request.url), timeout=5)
+    assert (listed.status_code, listed.json()) == (200, {"Item": []})
+    assert pinpoint_imports.calls[-1].operation == "GetImportJobs"
+
+
+def test_an_unreadable_aws4_authorization_is_refused_in_process(
+        pinpoint_imports: PinpointImportsMock) -> None:
+    """An ``AWS4-HMAC-SHA256`` Authorization header without a readable credential scope names
+    no service: refused in process (UnservedRequestError), never sent."""
+    with pytest.raises(UnservedRequestError, match="names no readable credential scope"):
+        requests.get("http://pinpoint.internal.test/v1/apps",
+                     headers={"Authorization": "AWS4-HMAC-SHA256 garbage"}, timeout=5)
+    assert pinpoint_imports.calls == []
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1"])
+def test_pinpoint_s_dual_stack_host_is_its_host_of_that_region(
+        pinpoint_imports: PinpointImportsMock, region: str) -> None:
+    """``pinpoint.<region>.api.aws`` is Pinpoint's dual-stack host (botocore's endpoint rules
+    with ``UseDualStack``): served as ``pinpoint.<region>.amazonaws.com``, unsigned too."""
+    created = requests.post(f"https://pinpoint.{region}.api.aws/v1/apps",
+                            json={"Name": "dual"}, timeout=5)
+    assert created.status_code == 201
+    assert created.json()["Arn"].startswith(f"arn:aws:mobiletargeting:{region}:")
+    client = boto3.client("pinpoint", region_name=region)
+    assert client.get_app(ApplicationId=created.json()["Id"])["ApplicationResponse"][
+        "Name"] == "dual"
+    dual = boto3.client("pinpoint", region_name=region,
+                        config=Config(use_dualstack_endpoint=True))
+    assert dual.get_app(ApplicationId=created.json()["Id"])["ApplicationResponse"][
+        "Name"] == "dual"
