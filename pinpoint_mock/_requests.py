@@ -177,6 +177,10 @@ def _callback(request: PreparedRequest) -> MotoAnswer:
         return _moto(request)
     handler = _transport.handler()
     body = _body(request)
+    if _transport.scope_of(headers) is None and _transport.query_scope(url) is not None:
+        # presigned: the region is the query scope's, which only Pinpoint's host says to the
+        # mock (the Authorization header says it for a header-signed request)
+        url = _transport.moto_url(url, headers) or url
     if handler is not None:
         response = handler.answer(method, url, headers, body)
         if response is not None:  # a response to HEAD has no body (RFC 9110, section 9.3.2)

@@ -344,6 +344,14 @@ def test_a_query_signed_pinpoint_request_to_any_host_is_served(
     listed = requests.get(str(request.url), timeout=5)
     assert (listed.status_code, listed.json()) == (200, {"Item": []})
     assert pinpoint_imports.calls[-1].operation == "GetImportJobs"
+    europe = AWSRequest("POST", "http://pinpoint.internal.test/v1/apps",
+                        data=b'{"Name": "eu"}', headers={"Content-Type": "application/json"})
+    SigV4QueryAuth(Credentials("testing", "testing"), "mobiletargeting",
+                   "eu-west-1").add_auth(europe)
+    created = requests.post(str(europe.url), data=b'{"Name": "eu"}',
+                            headers={"Content-Type": "application/json"}, timeout=5)
+    assert created.status_code == 201
+    assert created.json()["Arn"].startswith("arn:aws:mobiletargeting:eu-west-1:")
 
 
 def test_an_unreadable_aws4_authorization_is_refused_in_process(
