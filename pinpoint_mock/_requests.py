@@ -117,8 +117,9 @@ def _takes(request: PreparedRequest) -> tuple[bool, str]:
     headers = _headers(request)
     if _transport.is_pinpoint_request(url, headers):
         return True, ""
-    if (_transport.scope_of(headers) is not None or _transport.query_scope(url) is not None
-            or _transport.is_aws_alias(url)) and _transport.moto_url(url, headers):
+    if (_transport.scope_of(headers) is not None or _transport.looks_signed(url, headers)
+            or _transport.is_aws_alias(url)) and (
+            _transport.moto_url(url, headers)):
         return True, ""
     if _transport.looks_signed(url, headers):
         return True, ""  # refused in process by _callback: no scope names a service

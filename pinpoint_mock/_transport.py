@@ -128,6 +128,13 @@ def query_scope(url: str) -> Optional[Scope]:
     return None
 
 
+def _is_sigv2_query(query: str) -> bool:
+    """True for a query signed with Signature Version 2 (``AWSAccessKeyId``, ``Signature``,
+    ``Expires``), which among the services moto serves only S3's presigned URLs still use
+    (botocore's ``HmacV1QueryAuth``, the ``s3`` signature of ``generate_presigned_url``)."""
+    return "AWSAccessKeyId=" in query and "Signature=" in query
+
+
 def looks_signed(url: str, headers: Mapping[str, Any]) -> bool:
     """True for a request an AWS SDK signed with SigV4, even if unreadably: an
     ``Authorization`` header of the ``AWS4-HMAC-SHA256`` scheme, or an ``X-Amz-Credential``
@@ -136,7 +143,8 @@ def looks_signed(url: str, headers: Mapping[str, Any]) -> bool:
     authorization = headers.get("Authorization")
     if authorization and _text(authorization).lstrip().startswith("AWS4-"):
         return True
-    return "x-amz-credential=" in urlsplit(url).query.lower()
+    query = urlsplit(url).query
+    return "x-amz-credential=" in query.lower() or _is_sigv2_query(query)
 
 
 def is_aws_host(host: str) -> bool:
@@ -206,7 +214,8 @@ def moto_url(
         return urlunsplit(("https", f"pinpoint.{dual_stack.group(1)}.amazonaws.com",
                            parts.path or "/", parts.query, ""))
     scope = scope_of(headers) or query_scope(url)
-    name = endpoint_prefix or (scope.service if scope is not None else None)
+    name = endpoint_prefix or (scope.service if scope is not None else None) or (
+        "s3" if _is_sigv2_query(parts.query) else None)
     if not name:
         return None
     region = scope.region if scope is not None else "us-east-1"

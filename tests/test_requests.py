@@ -380,3 +380,18 @@ def test_pinpoint_s_dual_stack_host_is_its_host_of_that_region(
                         config=Config(use_dualstack_endpoint=True))
     assert dual.get_app(ApplicationId=created.json()["Id"])["ApplicationResponse"][
         "Name"] == "dual"
+
+
+def test_an_s3_presigned_url_of_a_client_with_endpoint_url_is_moto_s(
+        pinpoint_imports: PinpointImportsMock) -> None:
+    """``generate_presigned_url`` of an S3 client with ``endpoint_url`` signs the query with
+    Signature Version 2 (``AWSAccessKeyId``, ``Signature``, ``Expires``: botocore's
+    ``HmacV1QueryAuth``), which only S3 uses: moto's S3 answers it, path-style; it was sent
+    to the network."""
+    s3 = boto3.client("s3", region_name=REGION, endpoint_url="http://s3.internal.test:4566")
+    s3.create_bucket(Bucket="presigned")
+    s3.put_object(Bucket="presigned", Key="in.csv", Body=b"ChannelType,Address\n")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "presigned", "Key": "in.csv"})
+    assert "AWSAccessKeyId=" in url
+    got = requests.get(url, timeout=5)
+    assert (got.status_code, got.content) == (200, b"ChannelType,Address\n")
