@@ -299,10 +299,12 @@ def test_attribute_name_and_value_lengths(run_import: Import) -> None:
 
 def test_number_cells_follow_the_json_number_grammar(
         run_import: Import, pinpoint_client: Any, app_id: str) -> None:
-    """Metrics and coordinates are JSON numbers (RFC 8259 section 6), not what float() reads:
-    underscores, blanks, a plus sign, non-ASCII digits (Arabic-Indic, full-width) fail."""
-    good = ["0", "-0", "12", "-3.25", "1e3", "2.5E-2", "1e-400"]
-    bad = ["1_000", " 1 ", "+1", ".5", "1.", "01", "\u0663", "\uff11\uff12", "0x10", "Infinity"]
+    """Metrics and coordinates are ASCII decimal numbers (docs/import-rules.md "Values": AWS
+    unknown; what spreadsheets write and Java's Double.parseDouble reads), not what Python's
+    float() reads: underscores, blanks, non-ASCII digits (Arabic-Indic, full-width), hex,
+    Infinity fail the row."""
+    good = ["0", "-0", "12", "-3.25", "1e3", "2.5E-2", "1e-400", "+1", ".5", "1.", "01"]
+    bad = ["1_000", " 1 ", "1 ", "\u0663", "\uff11\uff12", "0x10", "Infinity", "1e", "--1", "."]
     rows = [f"ok{i},EMAIL,a{i}@x,{cell},{cell}" for i, cell in enumerate(good)]
     rows += [f"bad{i},EMAIL,b{i}@x,{cell}," for i, cell in enumerate(bad)]
     rows += [f"lat{i},EMAIL,c{i}@x,1,{cell}" for i, cell in enumerate(bad[:3])]

@@ -73,9 +73,12 @@ from pinpoint_mock.backend.endpoint_rules import (
 from pinpoint_mock.backend.import_result import MAX_REPORTED_FAILURES, Piece, Tally, stop_message
 from pinpoint_mock.backend.object_text import LineTooLongError, ObjectText, UndecodableError
 
-_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?").fullmatch
-"""RFC 8259 section 6 ``number``: what a number cell must be (``[0-9]`` is ASCII only, unlike
-``\\d`` or ``float()``), checked before ``float()`` reads it."""
+_JSON_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?").fullmatch
+"""What a number cell must be: a decimal number in ASCII — an optional sign, digits with an
+optional fraction (``.5``, ``1.``, ``01`` too: what spreadsheets write and Java's
+``Double.parseDouble``, the likely reader of AWS's import, accepts), an optional exponent;
+``[0-9]`` is ASCII only, unlike ``\\d`` or ``float()`` (which also reads ``1_000``, blanks
+around the number, ``inf`` and non-ASCII digits). Checked before ``float()`` reads it."""
 
 __all__ = ["CsvHeader", "read_csv"]
 
