@@ -99,6 +99,22 @@ def _required(routes: Router, operation: str) -> list[str]:
     return [] if shape is None else list(shape.required_members)
 
 
+def _check_required_body(routes: Router, resolved: Resolved) -> None:
+    """For a request without a body: refuse it when its operation's payload member (the
+    member that is the whole body) is required in botocore's model (``EndpointRequest`` of
+    UpdateEndpoint, ``WriteSegmentRequest`` of CreateSegment, ...): the body a client sends
+    for it is a JSON object, ``{}`` at least.
+
+    Raises:
+        BadRequestError: naming the payload member.
+    """
+    payload = resolved.route.payload
+    if payload is not None and payload in _required(routes, resolved.route.operation):
+        raise BadRequestError(
+            f"{payload} is required: the request has no body (a JSON object; {{}} "
+            "for none of its members).")
+
+
 @dataclass(frozen=True)
 class Call:
     """One Pinpoint call (one HTTP attempt): an operation the mock serves, any Pinpoint
@@ -277,6 +293,8 @@ class State:
             return self._unserved(routes, operation, method, url, headers, body)
         params: dict[str, Any] = {}
         try:
+            if not body:
+                _check_required_body(routes, resolved)
             params = routes.members(resolved, headers, body)
             self._validator.check(operation, params)
             account = _moto.account_of(headers, self._accounts)
@@ -307,11 +325,8 @@ class State:
         operation = resolved.route.operation
         params: dict[str, Any] = {}
         try:
-            payload = resolved.route.payload
-            if not body and payload is not None and payload in _required(routes, operation):
-                raise BadRequestError(
-                    f"{payload} is required: the request has no body (a JSON object; {{}} "
-                    "for none of its members).")
+            if not body:
+                _check_required_body(routes, resolved)
             params = routes.members(resolved, headers, body)
             self._validator.check(operation, params)
             account = _moto.account_of(headers, self._accounts)

@@ -253,6 +253,42 @@ def test_an_operation_moto_answers_without_its_required_body_is_400(
     assert (status, json.loads(body)["CloudWatchMetricsEnabled"]) == (200, False)
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("PUT", "/v1/apps/{app}/endpoints/e1", "EndpointRequest"),
+        ("PUT", "/v1/apps/{app}/endpoints", "EndpointBatchRequest"),
+        ("POST", "/v1/apps/{app}/segments", "WriteSegmentRequest"),
+        ("POST", "/v1/apps/{app}/jobs/import", "ImportJobRequest"),
+        ("POST", "/v1/apps/{app}/jobs/export", "ExportJobRequest"),
+        ("POST", "/v1/apps", "CreateApplicationRequest"),
+    ],
+)
+def test_an_operation_the_mock_serves_without_its_required_body_is_400(
+    send: Send, app: str, pinpoint_imports: PinpointImportsMock, method: str, path: str,
+    payload: str,
+) -> None:
+    """The same rule for the mock's own operations (found by a fresh attacker: UpdateEndpoint
+    without a body was 202 and stored an endpoint, CreateSegment 201): botocore's model makes
+    their payload required, a client sends ``{}`` at least. 400 naming the payload member,
+    recorded with the members of the path, nothing stored."""
+    assert _error(send(method, path.format(app=app))) == (
+        400, "BadRequestException",
+        f"{payload} is required: the request has no body (a JSON object; {{}} for none of its "
+        "members).")
+    call = pinpoint_imports.calls[-1]
+    assert (call.status, call.answered_by) == (400, "mock")
+    if "{app}" in path:
+        assert call.params["ApplicationId"] == app
+    assert send("GET", f"/v1/apps/{app}/endpoints/e1")[0] == 404
+    for listing in (f"/v1/apps/{app}/segments", f"/v1/apps/{app}/jobs/import",
+                    f"/v1/apps/{app}/jobs/export"):
+        status, _, body = send("GET", listing)
+        assert (status, json.loads(body)["Item"]) == (200, [])
+    status, _, listed = send("GET", "/v1/apps")
+    assert [a["Id"] for a in json.loads(listed)["Item"]] == [app]
+
+
 def test_members_the_model_does_not_know_are_not_stored_by_moto_either(
     send: Send, app: str
 ) -> None:
