@@ -49,8 +49,12 @@ class MockServerError(RuntimeError):
 
 def _request_handler(quiet: bool) -> Any:
     """moto's request handler (S3 metadata keys with underscores kept), or, in moto versions
-    without it (5.0.23, the floor), werkzeug's, as moto's own server then used."""
+    without it (5.0.23, the floor), werkzeug's, as moto's own server then used; hardened
+    (:func:`pinpoint_mock._http_handler.hardened`: every request, however malformed, gets an
+    HTTP/1.1 response with a JSON body)."""
     from werkzeug.serving import WSGIRequestHandler
+
+    from pinpoint_mock._http_handler import hardened
 
     handler: type[WSGIRequestHandler]
     try:
@@ -59,6 +63,7 @@ def _request_handler(quiet: bool) -> Any:
         handler = werkzeug_app.MotoRequestHandler
     except (ImportError, AttributeError):
         handler = WSGIRequestHandler
+    handler = hardened(handler)
 
     if not quiet:
         return handler
