@@ -85,6 +85,20 @@ def handles(path: str) -> bool:
 _NO_BODY = frozenset({"health", "reset", "list_faults", "clear_faults", "remove_fault", "calls",
                       "chaos_get"})
 """The routes that read no body: a body with fields is refused, not ignored."""
+_CHAOS_EXAMPLE = ('[{"service": "pinpoint", "operation": "GetImportJob", "error": '
+                  '{"statusCode": 429, "code": "TooManyRequestsException"}}]')
+_FAIL_EXAMPLE = '{"failures": ["row 2: bad Address"], "region": "us-east-1"}'
+_EXAMPLES = {
+    "advance": '{"seconds": 60}',
+    "add_fault": '{"operation": "GetImportJob", "status": 429, "times": 2}',
+    "advance_job": '{"region": "us-east-1"}', "complete_job": '{"region": "us-east-1"}',
+    "fail_job": _FAIL_EXAMPLE,
+    "chaos_set": _CHAOS_EXAMPLE, "chaos_add": _CHAOS_EXAMPLE, "chaos_remove": _CHAOS_EXAMPLE,
+}
+"""The body each route that reads one takes, as the example of its 400s."""
+MAX_FAILURE_MESSAGE = 1024
+"""The most characters of one ``failures`` message of the fail route (the mock's choice: a
+message names one row and what is wrong with it, as Pinpoint's do; AWS documents no limit)."""
 
 
 def _json(status: int, body: Any) -> Response:
@@ -140,7 +154,7 @@ class ControlPlane:
         if not self.mock.active:
             return self._stopped(endpoint)
         try:
-            body = self._body(request)
+            body = self._body(request, endpoint)
             if endpoint in _NO_BODY and body not in (None, {}):
                 raise BadInputError(f"{request.method} {request.path} takes no fields; send "
                                     "no body (or {}).")
@@ -166,19 +180,26 @@ class ControlPlane:
         return _json(503, {"message": STOPPED})
 
     @staticmethod
-    def _body(request: Request) -> Any:
+    def _body(request: Request, endpoint: str) -> Any:
+        """The JSON body, or None for none; the 400's example is the route's own."""
         data = request.get_data(cache=False)
         if not data.strip():
             return None
+        example = _EXAMPLES.get(endpoint)
+        kind = "JSON array" if example and example.startswith("[") else "JSON object"
+
+        def fix(levels: str = "") -> str:
+            if example is None:
+                return f"{request.method} {request.path} takes no body: send none (or {{}})."
+            return f"send a {kind}{levels}, e.g. {example}."
+
         try:
             return json.loads(data)
         except RecursionError:
-            raise BadInputError(
-                "The request body nests arrays or objects too deeply to read; send a JSON "
-                'object of a few levels, e.g. {"seconds": 60}.') from None
+            raise BadInputError("The request body nests arrays or objects too deeply to read; "
+                                + fix(" of a few levels")) from None
         except ValueError:
-            raise BadInputError("The request body is not JSON; send a JSON object, e.g. "
-                           '{"seconds": 60}.') from None
+            raise BadInputError(f"The request body is not JSON; {fix()}") from None
 
     # -- routes ------------------------------------------------------------------------------
 
@@ -363,13 +384,33 @@ def _json_echo(value: Any) -> str:
 
 
 def _chaos_list(body: Any) -> list[dict[str, Any]]:
-    if isinstance(body, dict):
-        body = [body]
-    if not isinstance(body, list) or not all(isinstance(rule, dict) for rule in body):
-        raise BadInputError('Send a JSON array of chaos rules, e.g. [{"service": "pinpoint", '
-                       '"operation": "GetImportJob", "error": {"statusCode": 429, '
-                       '"code": "TooManyRequestsException"}}].')
+    """The chaos rules of a body: a JSON array of objects, as LocalStack's chaos API takes
+    them (a lone object is refused, not read as one rule).
+
+    Raises:
+        BadInputError: not an array, or an item that is not an object (named by its index).
+    """
+    if not isinstance(body, list):
+        raise BadInputError(f"Send a JSON array of chaos rules, e.g. {_CHAOS_EXAMPLE}; got "
+                            f"{_json_kind(body)}.")
+    for index, rule in enumerate(body):
+        if not isinstance(rule, dict):
+            raise BadInputError(f"The chaos rule {index} is {_json_kind(rule)}; each chaos rule "
+                                f"is a JSON object, e.g. {_CHAOS_EXAMPLE}.")
     return [dict(rule) for rule in body]
+
+
+def _json_kind(value: Any) -> str:
+    """What a JSON value is, in words (``a JSON object``, ``no body``, ``the string "x"``)."""
+    if value is None:
+        return "no body (or null)"
+    if isinstance(value, dict):
+        return "a JSON object"
+    if isinstance(value, list):
+        return "a JSON array"
+    if isinstance(value, str):
+        return f"the string {_json_echo(value)}"
+    return f"the value {_json_echo(value)}"
 
 
 def _chaos_faults(body: Any) -> list[tuple[dict[str, Any], Fault]]:
@@ -429,6 +470,13 @@ def _job_fields(body: Any, *, allow_failures: bool) -> dict[str, Any]:
     for name in ("region", "account_id"):
         if name in fields and not isinstance(fields[name], str):
             raise BadInputError(f"{name} must be a string, e.g. {example}.")
+    failures = fields.get("failures")
+    if isinstance(failures, list):
+        for index, message in enumerate(failures):
+            if isinstance(message, str) and len(message) > MAX_FAILURE_MESSAGE:
+                raise BadInputError(
+                    f"failures[{index}] has {len(message)} characters; a failure message has "
+                    f"at most {MAX_FAILURE_MESSAGE}, e.g. {example}.")
     return fields
 
 

@@ -33,6 +33,9 @@ FAULT_HEADER = "x-pinpoint-mock-fault"
 """The header on every injected response; its value describes the rule (``str(fault)``)."""
 
 _RESERVED_HEADERS = ("content-type", "x-amzn-errortype", "x-amzn-requestid", FAULT_HEADER)
+_SERVER_HEADERS = ("date", "server")
+"""Headers the server sends on every response, once (RFC 9110 sections 6.6.1 and 10.2.4): a
+rule that set one would send it twice over HTTP."""
 _BODY_HEADERS = ("content-length", "content-encoding")
 """Headers that say how to read the body the mock sends (with the hop-by-hop ones, werkzeug's
 ``is_hop_by_hop_header``: Connection, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, ...,
@@ -259,6 +262,10 @@ class Fault:
                     f"Fault headers cannot set {name!r}, which the mock sets on every injected "
                     "response; remove it (use code= for x-amzn-ErrorType)."
                 )
+            if folded in _SERVER_HEADERS:
+                raise ValueError(
+                    f"Fault headers cannot set {name!r}, which the server sends on every "
+                    "response; remove it.")
             if folded in _BODY_HEADERS or is_hop_by_hop_header(folded):
                 raise ValueError(
                     f"Fault headers cannot set {name!r}, which frames the HTTP message (the "

@@ -64,7 +64,8 @@ _MESSAGES = {
 def hardened(base: Any) -> Any:
     """A subclass of the request handler class ``base`` (see the module)."""
 
-    class HardenedHandler(base):  # type: ignore[valid-type,misc]
+    class HardenedHandler(base):  # type: ignore[misc]
+        raw_requestline: bytes
         _sent_names: Optional[set[str]] = None
         _linger = False
 
@@ -154,8 +155,8 @@ def hardened(base: Any) -> Any:
             if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's DechunkedInput
                 environ["wsgi.input"] = ChunkedBody(self.rfile)
             length = _framing.content_length(environ.get("CONTENT_LENGTH"))
-            if length is not None:
-                environ["CONTENT_LENGTH"] = str(length)  # one number for "42, 42"
+            if length is not None and length < 10 ** _framing.MAX_LENGTH_DIGITS:
+                environ["CONTENT_LENGTH"] = str(length)  # one number for "42, 042, 42"
             return environ
 
         def run_wsgi(self) -> None:

@@ -15,10 +15,14 @@ and names, as a :class:`RefusedRequestError` (status, error code, one sentence),
   403 ``IncompleteSignatureException``, the code AWS's services answer a malformed signature
   with (the AWS General Reference's common errors); moto's dispatcher, which reads the service
   and region from it, raised on such headers;
-- a body werkzeug cannot read (:func:`read_body`): 400 ``BadRequestException``.
+- a body werkzeug cannot read (:func:`read_body`): 400 ``BadRequestException``;
+- a body over its route's cap (:func:`cap_of`, :func:`too_large`): 413
+  ``PayloadTooLargeException``.
 
-A chunked body is read here (:func:`buffer_chunked`) and put back as a ``Content-Length`` one,
-so that every route, moto's included, reads it as if it had been sent so.
+A chunked body is read here (:func:`buffer_chunked`, at most 64 KiB at a time) and put back as
+a ``Content-Length`` one, so that every route, moto's included, reads it as if it had been sent
+so. Before any refusal is answered, the body no route read is read and dropped
+(:func:`discard_unread`), up to :data:`DISCARD_CEILING`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,21 @@ from urllib.parse import SplitResult, urlsplit
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.wsgi import get_input_stream
 
+from pinpoint_mock._chunked import PIECE, ChunkedBody
+from pinpoint_mock._framing import MAX_LENGTH_DIGITS, content_length
+from pinpoint_mock._http_handler import CLOSE, LINGER_SECONDS
+from pinpoint_mock._routing import MAX_PAYLOAD_BYTES
 from pinpoint_mock.backend.echo import echo
+
+MAX_MOTO_BODY = 512 * 1024 * 1024
+"""The largest body the server hands to moto's services (512 MiB: an S3 upload; S3 itself takes
+up to 5 GiB in one PUT, which moto would hold in memory); a larger one is a 413."""
+DISCARD_CEILING = 64 * 1024 * 1024
+"""The most bytes of a refused request's body the server reads (and drops) before it answers,
+so that the client, still sending, reads the answer rather than a broken pipe; past it the
+server answers and closes."""
+_READ = "pinpoint_mock.body_read"
+"""The environ key set once the body has been read (or is being read) by the server."""
 
 
 class RefusedRequestError(Exception):
@@ -107,35 +125,135 @@ def _is_host(host: str) -> bool:
     return parts.netloc == host and bool(parts.hostname)
 
 
+def too_large(environ: dict[str, Any], cap: int, who: str) -> Optional[RefusedRequestError]:
+    """A 413 ``PayloadTooLargeException`` for a ``Content-Length`` over ``cap`` bytes (``who``
+    names what accepts at most ``cap``, e.g. ``"Pinpoint accepts at most 7340032 (7 MB)"``),
+    or None."""
+    declared = content_length(environ.get("CONTENT_LENGTH"))
+    if declared is None or declared <= cap:
+        return None
+    size = (str(declared) if declared < 10 ** MAX_LENGTH_DIGITS
+            else f"more than {10 ** MAX_LENGTH_DIGITS}")
+    return RefusedRequestError(413, "PayloadTooLargeException",
+                               f"The request body is {size} bytes; {who}.")
+
+
+def cap_of(control: bool, pinpoint: bool) -> tuple[int, str]:
+    """The largest body of a route, and the phrase that says so: 7 MB for Pinpoint's and the
+    control plane's (Pinpoint's request payload quota), 512 MiB for moto's services."""
+    if pinpoint:
+        return MAX_PAYLOAD_BYTES, f"Pinpoint accepts at most {MAX_PAYLOAD_BYTES} (7 MB)"
+    if control:
+        return MAX_PAYLOAD_BYTES, (f"the control plane accepts at most {MAX_PAYLOAD_BYTES} "
+                                   "(7 MB)")
+    return MAX_MOTO_BODY, (f"pinpoint_mock's server accepts at most {MAX_MOTO_BODY} (512 MiB) "
+                           "for moto's services")
+
+
 def read_body(environ: dict[str, Any]) -> bytes:
-    """The whole request body (de-chunked by werkzeug's server when it was chunked).
+    """The whole request body (a chunked one was buffered by :func:`buffer_chunked`).
 
     Raises:
-        RefusedRequestError: werkzeug could not read it: a chunk header or terminator it cannot
-            decode (``OSError`` from ``werkzeug.serving.DechunkedInput``), or a body shorter
-            than its ``Content-Length`` (``ClientDisconnected``).
+        RefusedRequestError: the body cannot be read: a chunk header or terminator that cannot
+            be decoded (``OSError`` from :class:`~pinpoint_mock._chunked.ChunkedBody`), or a
+            body shorter than its ``Content-Length`` (``ClientDisconnected``).
     """
+    environ[_READ] = True
     try:
         return get_input_stream(environ).read()
     except ClientDisconnected:
         raise _bad("The request body ended before its Content-Length; send the whole body, or "
                    "a Content-Length that counts its bytes.") from None
     except OSError as error:
-        raise _bad(f"The request body cannot be read ({error} in its chunked transfer coding); "
-                   "send well-formed chunks, or the body with a Content-Length.") from None
+        raise _chunk_error(error) from None
 
 
-def buffer_chunked(environ: dict[str, Any]) -> None:
-    """Read a chunked body now and put it back as a ``Content-Length`` one.
+def _chunk_error(error: OSError) -> RefusedRequestError:
+    return _bad(f"The request body cannot be read ({error} in its chunked transfer coding); "
+                "send well-formed chunks, or the body with a Content-Length.")
+
+
+def _is_chunked(environ: dict[str, Any]) -> bool:
+    return bool(environ.get("wsgi.input_terminated")) or "chunked" in environ.get(
+        "HTTP_TRANSFER_ENCODING", "").lower()
+
+
+def buffer_chunked(environ: dict[str, Any], cap: int, who: str) -> None:
+    """Read a chunked body now, in pieces of at most 64 KiB, and put it back as a
+    ``Content-Length`` one.
 
     Raises:
-        RefusedRequestError: the body cannot be read (:func:`read_body`).
+        RefusedRequestError: the body cannot be read (:func:`read_body`), or it is longer than
+            ``cap`` bytes (a 413 whose message ends with ``who``).
     """
-    if not environ.get("wsgi.input_terminated") and "chunked" not in environ.get(
-            "HTTP_TRANSFER_ENCODING", "").lower():
+    if not _is_chunked(environ):
         return
-    data = read_body(environ)
+    environ[_READ] = True
+    stream = environ["wsgi.input"]
+    pieces: list[bytes] = []
+    size = 0
+    try:
+        while piece := stream.read(PIECE):
+            size += len(piece)
+            if size > cap:
+                environ[_READ] = False  # the rest is dropped by discard_unread
+                raise RefusedRequestError(413, "PayloadTooLargeException",
+                                          f"The request body is more than {cap} bytes; {who}.")
+            pieces.append(piece)
+    except OSError as error:
+        environ[CLOSE] = True
+        raise _chunk_error(error) from None
+    data = b"".join(pieces)
     environ["wsgi.input"] = io.BytesIO(data)
     environ["CONTENT_LENGTH"] = str(len(data))
     environ.pop("HTTP_TRANSFER_ENCODING", None)
     environ["wsgi.input_terminated"] = False
+
+
+def discard_unread(environ: dict[str, Any]) -> None:
+    """Before a refusal is answered: read and drop the body no route read (at most
+    :data:`DISCARD_CEILING` bytes), so that a client still sending it reads the answer; when
+    it is not read to its end (or the client sends nothing for ``LINGER_SECONDS``), the
+    server closes the connection gracefully (lingering)."""
+    if environ.get(_READ):
+        return
+    environ[_READ] = True
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return
+    connection = environ.get("werkzeug.socket")
+    if connection is not None:  # a client that sends no more is not waited for
+        connection.settimeout(LINGER_SECONDS)
+    try:
+        _discard(environ, stream)
+    except OSError:  # timed out, reset, or malformed chunks: the rest cannot be read
+        environ[CLOSE] = True
+
+
+def _discard(environ: dict[str, Any], stream: Any) -> None:
+    if _is_chunked(environ):
+        if not isinstance(stream, ChunkedBody):  # not the server's reader: not read here
+            environ[CLOSE] = True
+            return
+        _drop(stream, DISCARD_CEILING, environ)
+        return
+    declared = content_length(environ.get("CONTENT_LENGTH")) or 0
+    left = min(declared, DISCARD_CEILING)
+    while left > 0:
+        piece = stream.read(min(left, PIECE))
+        if not piece:
+            break
+        left -= len(piece)
+    if declared > DISCARD_CEILING:
+        environ[CLOSE] = True
+
+
+def _drop(stream: Any, most: int, environ: dict[str, Any]) -> None:
+    """Read and drop at most ``most`` more bytes of a chunked body; the connection closes
+    (lingering) when it does not end within them."""
+    while most > 0:
+        piece = stream.read(min(most, PIECE))
+        if not piece:
+            return
+        most -= len(piece)
+    environ[CLOSE] = True

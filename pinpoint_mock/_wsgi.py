@@ -47,6 +47,7 @@ from urllib.parse import quote
 from werkzeug.datastructures import EnvironHeaders
 
 from pinpoint_mock import _control, _request_checks, _transport
+from pinpoint_mock._http_handler import CLOSE
 from pinpoint_mock._routing import HttpResponse, cors_headers, encode_error, router
 from pinpoint_mock.backend.errors import PinpointError
 
@@ -54,6 +55,11 @@ WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 log = logging.getLogger("pinpoint_mock.server")
 """Where the server logs an exception of its own code or of moto's (with the traceback)."""
+
+
+SERVER_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+"""The ``Allow`` of ``OPTIONS *``: the methods Pinpoint's routes, moto's services (S3's HEAD)
+and the control plane answer."""
 
 
 class MotoFailedError(Exception):
@@ -148,14 +154,28 @@ class MockApplication:
             refused = _request_checks.refusal(environ)
             if refused is not None and not (control and refused.status == 403):
                 raise refused  # the control plane reads no signature
-            _request_checks.buffer_chunked(environ)
+            method = environ["REQUEST_METHOD"]
+            if environ.get("REQUEST_URI") == "*":  # OPTIONS * (refusal: for OPTIONS only)
+                return self._server_options(environ, start_response)
+            headers = cast(Mapping[str, Any], EnvironHeaders(environ))
+            url = request_url(environ)
+            pinpoint = not control and self._is_pinpoint(method, url, headers)
+            cap, who = _request_checks.cap_of(control, pinpoint)
+            refused = _request_checks.too_large(environ, cap, who)
+            if refused is not None:
+                raise refused
+            _request_checks.buffer_chunked(environ, cap, who)
             if control:
                 return self.control(environ, start_response)
-            return self._route(environ, start_response)
+            if pinpoint:
+                return self._pinpoint(environ, start_response, url, headers)
+            return self._moto(environ, start_response, headers)
         except _request_checks.RefusedRequestError as error:
+            _request_checks.discard_unread(environ)
             return self._refuse(environ, start_response, control, error.status, error.code,
                                 error.message)
         except MotoFailedError as error:
+            environ[CLOSE] = True  # what moto left of the body is dropped while lingering
             cause = error.__cause__
             log.error("moto's server application failed on %s %s",
                       environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), exc_info=cause)
@@ -164,6 +184,7 @@ class MockApplication:
                 "moto cannot serve it (the server's log has moto's traceback)."),
                 exc_info=sys.exc_info())
         except Exception as error:
+            environ[CLOSE] = True
             log.error("pinpoint_mock's server failed on %s %s", environ.get("REQUEST_METHOD"),
                       environ.get("PATH_INFO"), exc_info=True)
             return self._refuse(environ, start_response, control, 500,
@@ -189,12 +210,14 @@ class MockApplication:
                        exc_info)
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
-    def _route(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        headers = cast(Mapping[str, Any], EnvironHeaders(environ))
-        url = request_url(environ)
-        if self._is_pinpoint(environ["REQUEST_METHOD"], url, headers):
-            return self._pinpoint(environ, start_response, url, headers)
-        return self._moto(environ, start_response, headers)
+    @staticmethod
+    def _server_options(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        """``OPTIONS *``: the server as a whole (RFC 9110 section 9.3.7, "a 'ping' or
+        'no-op'"): 200, no body, ``Allow`` with every method some route answers."""
+        request_headers = cast(Mapping[str, Any], EnvironHeaders(environ))
+        start_response("200 OK", _with_cors([("Allow", SERVER_METHODS), ("Content-Length", "0")],
+                                            request_headers))
+        return []
 
     @staticmethod
     def _is_pinpoint(method: str, url: str, headers: Mapping[str, Any]) -> bool:

@@ -260,8 +260,14 @@ def test_localstack_chaos_rules_become_fault_rules(
                                 "omit \"service\"."),
     ([{"operation": "GetImportJob", "latency": 5}], "The chaos rule 0 has field 'latency', "
      "which is not honoured; use only service, region, operation, probability, error."),
-    ({"nope": 1}, "The chaos rule 0 has field 'nope', which is not honoured;"),
+    ([{"nope": 1}], "The chaos rule 0 has field 'nope', which is not honoured;"),
+    # LocalStack's route takes an array; a lone object is not read as one rule
+    ({"operation": "GetImportJob"}, "Send a JSON array of chaos rules, e.g. [{\"service\": "
+     "\"pinpoint\", \"operation\": \"GetImportJob\", \"error\": {\"statusCode\": 429, \"code\": "
+     "\"TooManyRequestsException\"}}]; got a JSON object."),
     ("x", "Send a JSON array of chaos rules"),
+    ([{"operation": "GetImportJob"}, 7], "The chaos rule 1 is the value 7; each chaos rule is a "
+     "JSON object"),
 ])
 def test_a_chaos_rule_that_cannot_be_honoured_is_400(
     control: Control, rules: Any, message: str
