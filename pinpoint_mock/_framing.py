@@ -56,6 +56,9 @@ def request_line_problem(line: str) -> Optional[Problem]:
     """
     words = line.split()
     example = "e.g. GET /v1/apps HTTP/1.1"
+    if not words:
+        return bad(f"More than {MAX_EMPTY_LINES} empty lines came before the request line; "
+                   f"send the request line first, {example}.")
     if len(words) == 2 and _TOKEN.fullmatch(words[0]):
         return bad(f"The request line {echo(line)} has no HTTP version (an HTTP/0.9 request, "
                    f"which this server does not answer); send method, target and version, "
@@ -92,8 +95,10 @@ def target_problem(target: str) -> Optional[Problem]:
 def header_problem(headers: Message, version: str) -> Optional[Problem]:
     """Why the header fields of an ``HTTP/1.x`` request (``version``) cannot frame it, or None.
 
-    - a field name that is not a token, or a value holding NUL or a bare CR (RFC 9110 sections
-      5.1 and 5.5);
+    - a line that is no field (whitespace before the colon: RFC 9112 section 5.1, "A server
+      MUST reject ... with a response status code of 400"; ``http.client`` dropped it and every
+      field after it), a field name that is not a token, or a value holding NUL or a bare CR
+      (RFC 9110 sections 5.1 and 5.5);
     - no ``Host`` in an HTTP/1.1 request, or several ``Host`` fields (RFC 9112 section 3.2:
       "A server MUST respond with a 400");
     - a ``Content-Length`` that is not digits, or several that differ (RFC 9112 section 6.3,
@@ -104,6 +109,11 @@ def header_problem(headers: Message, version: str) -> Optional[Problem]:
       than ``chunked``, which the server does not decode (section 6.1: 501
       ``NotImplementedException``).
     """
+    payload = headers.get_payload()
+    if headers.defects or payload:  # http.client stops reading fields at a line it cannot read
+        first = str(payload).splitlines()[0] if payload else ""
+        return bad(f"The header line {echo(first)} is not a field (a name, a colon right after "
+                   "it, a value); send e.g. Content-Type: application/json.")
     for name in headers.keys():
         if not _TOKEN.fullmatch(name):
             return bad(f"The header name {echo(name)} is not a field name (a token, no space "
