@@ -24,7 +24,12 @@ handed to moto, which would otherwise wait for a body already read.
 
 Before any route, :func:`pinpoint_mock._request_checks.refusal` refuses what neither the mock
 nor moto could read (a request target that is no path, a malformed ``Host`` or
-``Authorization``), and a chunked body is read whole (one werkzeug cannot decode is refused):
+``Authorization``), a body over its route's cap is a 413 (7 MB for Pinpoint and the control
+plane, 512 MiB for moto's services), and a chunked body is read whole (one that cannot be
+decoded is refused); a refused request's unread body is read and dropped before the answer
+(:func:`pinpoint_mock._request_checks.discard_unread`). ``OPTIONS *`` is a 200 with
+``Allow``. What cannot even be framed as a request is the request handler's to refuse
+(:mod:`pinpoint_mock._http_handler`). A refusal is
 a JSON 4xx, Pinpoint's shape (``x-amzn-ErrorType``, ``{"Message", "RequestID"}``) or, on a
 control route, ``{"message"}``. An exception of our own code is a JSON 500
 (``InternalServerErrorException``) that says it is a pinpoint_mock bug; one raised by moto's
