@@ -104,7 +104,8 @@ def header_problem(headers: Message, version: str) -> Optional[Problem]:
     - a ``Content-Length`` that is not digits, or several that differ (RFC 9112 section 6.3,
       item 5; identical repeats are one, RFC 9110 section 8.6);
     - ``Transfer-Encoding`` beside ``Content-Length`` (RFC 9112 section 6.1: a server MAY
-      reject it, and must close the connection either way: it is refused), a transfer coding
+      reject it, and must close the connection either way: it is refused), in an HTTP/1.0
+      request (section 6.1: its framing "MUST" be treated as faulty), a transfer coding
       list whose last coding is not ``chunked`` (section 6.3, item 4: 400), or a coding other
       than ``chunked``, which the server does not decode (section 6.1: 501
       ``NotImplementedException``).
@@ -146,6 +147,10 @@ def header_problem(headers: Message, version: str) -> Optional[Problem]:
     if lengths:
         return bad("The request has both Content-Length and Transfer-Encoding; send one of "
                    "them (RFC 9112 section 6.1).")
+    if version != "HTTP/1.1":
+        return bad(f"The {version} request has a Transfer-Encoding, which HTTP/1.0 does not "
+                   "have; send HTTP/1.1, or the body with a Content-Length (RFC 9112 section "
+                   "6.1).")
     if not codings or codings[-1] != "chunked":
         return bad(f"The Transfer-Encoding {echo(', '.join(codings))} does not end with "
                    "chunked, so the body's end cannot be found; send Transfer-Encoding: chunked "

@@ -152,8 +152,11 @@ def hardened(base: Any) -> Any:
 
         def make_environ(self) -> dict[str, Any]:
             environ: dict[str, Any] = super().make_environ()
-            if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's DechunkedInput
+            if self.headers.get("Transfer-Encoding") is not None:  # chunked (header_problem)
+                # werkzeug's DechunkedInput replaced (werkzeug 2.2 did not even see "chunked,")
                 environ["wsgi.input"] = ChunkedBody(self.rfile)
+                environ["wsgi.input_terminated"] = True
+                environ["HTTP_TRANSFER_ENCODING"] = "chunked"
             length = _framing.content_length(environ.get("CONTENT_LENGTH"))
             if length is not None and length < 10 ** _framing.MAX_LENGTH_DIGITS:
                 environ["CONTENT_LENGTH"] = str(length)  # one number for "42, 042, 42"

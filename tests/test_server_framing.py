@@ -138,6 +138,8 @@ MALFORMED = [
     (b"POST /v1/apps HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, gzip\r\n\r\n0\r\n\r\n",
      400, "BadRequestException", "The Transfer-Encoding 'chunked, gzip' does not end with "
      "chunked"),
+    (b"POST /v1/apps HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400,
+     "BadRequestException", "The HTTP/1.0 request has a Transfer-Encoding"),
     (b"POST /v1/apps HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
      501, "NotImplementedException", "The transfer coding 'gzip' is not one this server "
      "decodes"),
@@ -228,6 +230,19 @@ def _post_chunked(server: PinpointMockServer, chunks: bytes, path: str = "/v1/ap
     return exchange(server, (
         f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         "Transfer-Encoding: chunked\r\n\r\n").encode() + chunks)
+
+
+@pytest.mark.parametrize("coding", ["chunked", "Chunked", "chunked,", " chunked , "])
+def test_a_chunked_body_is_read_whatever_the_spelling_of_its_coding(
+    pinpoint_server: PinpointMockServer, coding: str,
+) -> None:
+    """Transfer codings are case-insensitive, their list may hold empty items (RFC 9110
+    sections 10.1.4 and 5.6.1); werkzeug 2.2 decoded only an exact "chunked" (it waited for
+    a body that had come)."""
+    answer = exchange(pinpoint_server, (
+        f"POST /v1/apps HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: {coding}\r\n\r\n"
+        f"{len(CREATE):x}\r\n").encode() + CREATE + b"\r\n0\r\n\r\n")
+    assert answer.status == 201 and json.loads(answer.body)["Name"] == "refused"
 
 
 def test_chunk_extensions_and_trailers_are_ignored(pinpoint_server: PinpointMockServer) -> None:
