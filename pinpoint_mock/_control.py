@@ -18,8 +18,8 @@ import json
 import threading
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
-from werkzeug.exceptions import MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.exceptions import ClientDisconnected, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from pinpoint_mock._faults import ANY_OPERATION, Fault, FaultRule
@@ -126,7 +126,8 @@ class ControlPlane:
     def __init__(self, mock: PinpointImportsMock):
         self.mock = mock
         self._map = Map([Rule(path, methods=[method], endpoint=endpoint)
-                         for method, path, endpoint, _ in ROUTES], strict_slashes=False)
+                         for method, path, endpoint, _ in ROUTES], strict_slashes=False,
+                        merge_slashes=False)
         self._lock = threading.Lock()
         self._chaos_writes = threading.Lock()
         """Held through each chaos replace, add or remove: concurrent replacements leave one
@@ -147,7 +148,7 @@ class ControlPlane:
             return _json(405, {"message": (
                 f"{request.method} is not allowed on {request.path}; use "
                 f"{' or '.join(allowed)}."), "routes": _route_list()})
-        except NotFound:
+        except (NotFound, RequestRedirect):  # RequestRedirect: none is offered (see __init__)
             return _json(404, {"message": (
                 f"No control-plane route {request.method} {request.path}; the routes are "
                 f"listed in 'routes'."), "routes": _route_list()})
@@ -182,7 +183,11 @@ class ControlPlane:
     @staticmethod
     def _body(request: Request, endpoint: str) -> Any:
         """The JSON body, or None for none; the 400's example is the route's own."""
-        data = request.get_data(cache=False)
+        try:
+            data = request.get_data(cache=False)
+        except ClientDisconnected:
+            raise BadInputError("The request body ended before its Content-Length; send the "
+                                "whole body, or a Content-Length that counts its bytes.") from None
         if not data.strip():
             return None
         example = _EXAMPLES.get(endpoint)

@@ -53,6 +53,8 @@ _CODES = {400: "BadRequestException", 413: "PayloadTooLargeException",
 """The ``x-amzn-ErrorType`` of what the handler refuses: Pinpoint's modeled
 ``BadRequestException`` for the 4xx (so that an SDK raises its modeled exception), with the
 HTTP status kept; 501 and 505 have no Pinpoint counterpart."""
+_CONTROL_CHARS = {c: f"\\x{c:02x}" for c in [*range(0x20), *range(0x7F, 0xA0)]}
+"""Escapes for a logged request line (as werkzeug's ``log_request`` escapes a path)."""
 _MESSAGES = {
     414: ("The request line is longer than 65,536 bytes; send a shorter URL (a long query "
           "belongs in the body)."),
@@ -176,6 +178,13 @@ def hardened(base: Any) -> Any:
             if environ is not None and environ.get(CLOSE):
                 self.close_connection = True
                 self._linger = True
+
+        def log_request(self, code: Any = "-", size: Any = "-") -> None:
+            try:
+                super().log_request(code, size)
+            except ValueError:  # werkzeug's uri_to_iri: an authority it cannot split
+                self.log("info", '"%s" %s %s', self.requestline.translate(_CONTROL_CHARS),
+                         code, size)
 
         # -- Server and Date once ------------------------------------------------------------
 

@@ -141,6 +141,20 @@ def _with_cors(headers: list[tuple[str, str]], request_headers: Mapping[str, Any
     return headers + extra
 
 
+_HTML_CODES = {404: "NotFoundException", 405: "MethodNotAllowedException"}
+"""The ``x-amzn-ErrorType`` of a werkzeug error page moto answered, by status; other 4xx are
+``BadRequestException``, 5xx ``InternalFailure``."""
+
+
+def _is_html_error(status: str, response_headers: list[tuple[str, str]]) -> bool:
+    """Whether moto answered with one of werkzeug's HTML error pages (a status of 400 or more
+    and ``Content-Type: text/html``), which no AWS service sends."""
+    if int(status.split(" ", 1)[0]) < 400:
+        return False
+    return any(name.lower() == "content-type" and value.lower().startswith("text/html")
+               for name, value in response_headers)
+
+
 class MockApplication:
     """The server's WSGI application: control plane, the mock's Pinpoint, moto for the rest.
 
@@ -288,13 +302,30 @@ class MockApplication:
 
     def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any],
               headers: Mapping[str, Any]) -> Any:
-        def with_cors(status: str, response_headers: list[tuple[str, str]],
-                      exc_info: Any = None) -> Any:
-            return start_response(status, _with_cors(list(response_headers), headers),
-                                  exc_info)
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, response_headers: list[tuple[str, str]],
+                    exc_info: Any = None) -> Callable[[bytes], None]:
+            captured["status"], captured["headers"] = status, list(response_headers)
+            return lambda chunk: None
 
         _transport.before_moto()
         try:
-            return self.moto(environ, with_cors)
+            result = self.moto(environ, capture)
+            if "status" not in captured:  # an iterable that starts the response lazily
+                result = [b"".join(result)]
         except Exception as error:
             raise MotoFailedError() from error
+        status, response_headers = captured["status"], captured["headers"]
+        if _is_html_error(status, response_headers):  # werkzeug's page, not an AWS service's
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            code = int(status.split(" ", 1)[0])
+            return self._refuse(environ, start_response, False, code, _HTML_CODES.get(
+                code, "BadRequestException" if code < 500 else "InternalFailure"), (
+                f"moto's server answered {status} to {environ.get('REQUEST_METHOD')} "
+                f"{environ.get('PATH_INFO')}: no AWS service it serves takes this request "
+                "(sign it for a service, or send it to that service's host)."))
+        start_response(status, _with_cors(response_headers, headers))
+        return result

@@ -465,3 +465,61 @@ def test_a_failure_message_over_1024_characters_is_400_and_the_job_runs_on(
     assert status["JobStatus"] == "CREATED"
     answer = requests.post(url, json={"failures": ["x" * 1024]}, timeout=10)
     assert answer.status_code == 200, answer.text
+
+
+@pytest.mark.parametrize("target, message", [
+    (b"http://[::1/v1/apps", "The request target 'http://[::1/v1/apps' is not a URL"),
+    (b"http://h:abc/v1/apps", "The Host header 'h:abc' is not a host name"),
+])
+def test_a_target_werkzeug_cannot_split_is_400_on_a_server_that_logs_requests(
+    pinpoint_imports: object, target: bytes, message: str, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """With request logging on (``quiet=False``, ``pinpoint-mock serve``'s default), werkzeug's
+    ``log_request`` raised ValueError on an authority it cannot split, after the 400 was
+    chosen: the connection was dropped with no answer (found by an outside attacker). The
+    request line is logged as sent."""
+    with PinpointMockServer(pinpoint_imports, quiet=False) as server:  # type: ignore[arg-type]
+        answer = exchange(server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert_well_formed(answer, 400)
+    assert answer.error()[2].startswith(message)
+    assert any(target.decode() in record.getMessage() for record in caplog.records)
+    assert not any(record.exc_info for record in caplog.records)
+
+
+def test_a_control_plane_body_short_of_its_content_length_is_400(
+    pinpoint_server: PinpointMockServer,
+) -> None:
+    """As on Pinpoint's routes; it was a 500 that called itself a bug (werkzeug's
+    ClientDisconnected, found by an outside attacker). The clock does not move."""
+    before = pinpoint_server.mock.now()
+    answer = exchange(pinpoint_server, b"POST /_pinpoint_mock/advance HTTP/1.1\r\nHost: x\r\n"
+                      b"Content-Length: 50\r\n\r\n" + b'{"seconds": 60}', shut=True)
+    assert answer.status == 400
+    assert json.loads(answer.body)["message"].startswith(
+        "The request body ended before its Content-Length")
+    assert pinpoint_server.mock.now() - before < 60
+
+
+@pytest.mark.parametrize("path", ["/_pinpoint_mock//health", "/_pinpoint_mock//faults",
+                                  "/_pinpoint_mock/health//"])
+def test_a_doubled_slash_on_a_control_route_is_404(
+    pinpoint_server: PinpointMockServer, path: str,
+) -> None:
+    """werkzeug's routing offered a redirect to the merged path, which the control plane took
+    for a bug (500, found by an outside attacker); a path is matched as sent."""
+    response = requests.get(pinpoint_server.url + path, timeout=10)
+    assert response.status_code == 404
+    assert response.json()["message"].startswith(f"No control-plane route GET {path};")
+
+
+def test_werkzeug_s_html_error_page_from_moto_is_a_json_error(
+    pinpoint_server: PinpointMockServer,
+) -> None:
+    """An unsigned request no AWS service of moto's takes (TRACE /) got werkzeug's HTML 405
+    page through moto's server application (found by an outside attacker); no AWS service
+    answers HTML, so it is Pinpoint's JSON error with the status kept."""
+    answer = exchange(pinpoint_server, b"TRACE / HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.status == 405
+    assert answer.headers["content-type"] == "application/json"
+    assert answer.headers["x-amzn-errortype"] == "MethodNotAllowedException"
+    assert answer.error()[2].startswith("moto's server answered 405")
