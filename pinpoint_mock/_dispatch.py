@@ -240,6 +240,22 @@ class State:
                     self._backends[key] = backend
         return backend
 
+    def existing_backend(self, account_id: str, region: str) -> Optional[Backend]:
+        """The backend of one account and region if a request has made it (and moto has not
+        reset since), else None; unlike :meth:`backend`, creates nothing, so that a
+        job-control call that finds nothing leaves the regions "served" as they were.
+
+        Raises:
+            ForbiddenError: ``region`` is not one moto offers Pinpoint in.
+        """
+        key = (account_id, region)
+        with self._lock:
+            backend = self._backends.get(key)
+            if backend is not None and self._apps[key].current():
+                return backend
+        _moto.MotoApps(account_id, region)  # raises for a region Pinpoint does not run in
+        return None
+
     def backends(self) -> list[Backend]:
         with self._lock:
             return [backend for key, backend in self._backends.items()

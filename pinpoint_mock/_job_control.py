@@ -186,14 +186,21 @@ class JobControl:
         state = self._active_state()
         if region is not None:
             account = account_id if account_id is not None else default_account()
-            try:
-                backends = [state.backend(account, region)]
+            try:  # looked up, not created: a call that finds nothing changes nothing
+                existing = state.existing_backend(account, region)
             except (KeyError, ForbiddenError):  # moto has no Pinpoint backend for that name
                 raise JobNotFoundError(
                     f"{region!r} is not a region moto offers Pinpoint in; pass region= as "
                     "the client's region_name (e.g. 'us-east-1'), or leave it out to search "
                     "every region."
                 ) from None
+            if existing is None:
+                raise JobNotFoundError(
+                    f"No Pinpoint application {application_id!r} in account {account}, region "
+                    f"{region}; pass the Id that create_app returned, and region=/account_id= "
+                    "if the job is elsewhere."
+                )
+            backends = [existing]
         else:
             served = state.backends()
             backends = [b for b in served

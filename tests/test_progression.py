@@ -642,3 +642,19 @@ def test_recipe_sleep_ticks_freezegun(monkeypatch: pytest.MonkeyPatch) -> None:
         assert time.strftime("%H:%M:%S", time.gmtime()) == "10:00:15"  # three 5 s sleeps
     # "time": CompletionDate is the scheduled instant, not the poll that saw it
     assert (done["JobStatus"], done["CompletionDate"]) == ("COMPLETED", "2026-03-01T10:00:12.000Z")
+
+
+@pytest.mark.parametrize("control", ["advance_job", "fail_job", "complete_job", "job_status"])
+def test_a_refused_control_of_an_unserved_region_changes_nothing(
+        start: Callable[..., Jobs], control: str) -> None:
+    """A refused request changes nothing (issue 14): a job control naming a region the mock
+    has served no request in found nothing, yet added that region to the "served regions"
+    that later messages list (found by an outside attacker)."""
+    jobs = start()
+    job = jobs.create()
+    with pytest.raises(JobNotFoundError, match="in account 123456789012, region ap-south-1;"):
+        getattr(jobs.mock, control)(jobs.app_id, job["Id"], region="ap-south-1")
+    with pytest.raises(JobNotFoundError) as error:
+        jobs.mock.advance_job("nope", job["Id"])
+    assert "(account 123456789012: us-east-1)" in str(error.value)
+    assert jobs.status(job) == "CREATED"
