@@ -320,14 +320,25 @@ class State:
             else:
                 payload = getattr(_apps.AppCalls(backend), str(app_method))(**params)
         except PinpointError as error:
-            response = encode_error(error)
-            if not params:  # an unreadable body: the members of the path and query
-                params = dict(resolved.members)
-        else:
-            response = routes.encode(operation, payload)
+            return self._record_refusal(resolved, params, body, error)
+        response = routes.encode(operation, payload)
         self.calls.append(_call(operation, params, response.status,
                                 response.headers["x-amzn-RequestId"], None, MOCK, body,
                                 response.body))
+        return response
+
+    def _record_refusal(
+        self, resolved: Resolved, params: Mapping[str, Any], body: Optional[bytes],
+        error: PinpointError,
+    ) -> HttpResponse:
+        """The error response to a request of ``resolved``'s operation, recorded in the call
+        log as the mock's, with ``params`` (the members read), or the members of the path and
+        query when none could be read (an unreadable body)."""
+        response = encode_error(error)
+        self.calls.append(_call(resolved.route.operation,
+                                dict(params) if params else dict(resolved.members),
+                                response.status, response.headers["x-amzn-RequestId"], None,
+                                MOCK, body, response.body))
         return response
 
     def _refused_for_moto(
@@ -352,13 +363,7 @@ class State:
             if refusal is not None:
                 raise refusal
         except PinpointError as error:
-            response = encode_error(error)
-            if not params:  # an unreadable body: the members of the path and query
-                params = dict(resolved.members)
-            self.calls.append(_call(operation, params, response.status,
-                                    response.headers["x-amzn-RequestId"], None, MOCK, body,
-                                    response.body))
-            return response
+            return self._record_refusal(resolved, params, body, error)
         return None
 
     def _unserved(

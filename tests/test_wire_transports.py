@@ -229,33 +229,12 @@ def test_a_bad_request_is_400_naming_the_member(
 @pytest.mark.parametrize(
     ("method", "path", "payload"),
     [
+        # operations moto answers
         ("PUT", "/v1/apps/{app}/settings", "WriteApplicationSettingsRequest"),
         ("POST", "/v1/apps/{app}/eventstream", "WriteEventStream"),
         ("POST", "/v1/tags/arn%3Aaws%3Amobiletargeting%3Aus-east-1%3A123456789012%3Aapps%2F{app}",
          "TagsModel"),
-    ],
-)
-def test_an_operation_moto_answers_without_its_required_body_is_400(
-    send: Send, app: str, pinpoint_imports: PinpointImportsMock, method: str, path: str,
-    payload: str,
-) -> None:
-    """botocore's model makes the payload of these operations required (botocore always
-    sends it, ``{}`` at least); found by fuzzing the wire: without a body moto's handler read
-    it as JSON and failed (a JSONDecodeError out of ``requests``, a 500 from the server).
-    400 naming the payload member, recorded, nothing changed."""
-    assert _error(send(method, path.format(app=app))) == (
-        400, "BadRequestException",
-        f"{payload} is required: the request has no body (a JSON object; {{}} for none of its "
-        "members).")
-    call = pinpoint_imports.calls[-1]
-    assert (call.status, call.answered_by) == (400, "mock")
-    status, _, body = send("GET", f"/v1/apps/{app}/settings")
-    assert (status, json.loads(body)["CloudWatchMetricsEnabled"]) == (200, False)
-
-
-@pytest.mark.parametrize(
-    ("method", "path", "payload"),
-    [
+        # operations the mock serves
         ("PUT", "/v1/apps/{app}/endpoints/e1", "EndpointRequest"),
         ("PUT", "/v1/apps/{app}/endpoints", "EndpointBatchRequest"),
         ("POST", "/v1/apps/{app}/segments", "WriteSegmentRequest"),
@@ -264,22 +243,26 @@ def test_an_operation_moto_answers_without_its_required_body_is_400(
         ("POST", "/v1/apps", "CreateApplicationRequest"),
     ],
 )
-def test_an_operation_the_mock_serves_without_its_required_body_is_400(
+def test_an_operation_without_its_required_body_is_400(
     send: Send, app: str, pinpoint_imports: PinpointImportsMock, method: str, path: str,
     payload: str,
 ) -> None:
-    """The same rule for the mock's own operations (found by a fresh attacker: UpdateEndpoint
-    without a body was 202 and stored an endpoint, CreateSegment 201): botocore's model makes
-    their payload required, a client sends ``{}`` at least. 400 naming the payload member,
-    recorded with the members of the path, nothing stored."""
+    """botocore's model makes the payload of these operations required (botocore always
+    sends it, ``{}`` at least). Found by fuzzing the wire for moto's operations: without a
+    body moto's handler read it as JSON and failed (a JSONDecodeError out of ``requests``, a
+    500 from the server); found by a fresh attacker for the mock's: UpdateEndpoint without a
+    body was 202 and stored an endpoint, CreateSegment 201. 400 naming the payload member,
+    recorded as the mock's with the members of the path, nothing changed."""
     assert _error(send(method, path.format(app=app))) == (
         400, "BadRequestException",
         f"{payload} is required: the request has no body (a JSON object; {{}} for none of its "
         "members).")
     call = pinpoint_imports.calls[-1]
     assert (call.status, call.answered_by) == (400, "mock")
-    if "{app}" in path:
+    if path.startswith("/v1/apps/{app}"):
         assert call.params["ApplicationId"] == app
+    status, _, body = send("GET", f"/v1/apps/{app}/settings")
+    assert (status, json.loads(body)["CloudWatchMetricsEnabled"]) == (200, False)
     assert send("GET", f"/v1/apps/{app}/endpoints/e1")[0] == 404
     for listing in (f"/v1/apps/{app}/segments", f"/v1/apps/{app}/jobs/import",
                     f"/v1/apps/{app}/jobs/export"):
