@@ -18,8 +18,8 @@ from typing import Any, Mapping, Optional
 from pinpoint_mock import _apps, _moto
 from pinpoint_mock._faults import Fault, FaultRegistry
 from pinpoint_mock._routing import (
-    EmptyLabelError,
     HttpResponse,
+    LabelError,
     Resolved,
     Router,
     encode_error,
@@ -272,7 +272,8 @@ class State:
         operation of the model is a 404 ``NotFoundException`` (405 for a method no operation
         on that path has), answered here and not recorded; one that matches an operation's
         path only with an empty member is a 400 naming it
-        (:class:`~pinpoint_mock._routing.EmptyLabelError`), recorded as that operation's; an
+        (:class:`~pinpoint_mock._routing.EmptyLabelError`), or with one whose bytes are not UTF-8
+        (:class:`~pinpoint_mock._routing.UndecodableLabelError`), recorded as that operation's; an
         operation neither the mock nor moto serves is :func:`unserved_error`, recorded. The
         members of every operation answered, the mock's and moto's, are validated
         (:mod:`pinpoint_mock._validation`) before the backend (or moto) runs: a request moto
@@ -284,7 +285,7 @@ class State:
             resolved = routes.resolve(method, url)
         except MethodNotAllowedError as error:
             return self._unrouted(routes, method, url, error)
-        except EmptyLabelError as error:  # an operation's path with an empty member: refused
+        except LabelError as error:  # an operation's path with an empty or undecodable member
             response = encode_error(error)
             self.calls.append(_call(error.operation, error.members, response.status,
                                     response.headers["x-amzn-RequestId"], None, MOCK, body,

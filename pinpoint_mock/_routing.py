@@ -26,7 +26,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, NamedTuple, Optional, Union
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_to_bytes, urlsplit
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -51,24 +51,79 @@ MAX_NUMBER_DIGITS = 400
 integer, far below what makes parsing slow). A longer number with a fraction or exponent
 parses as a float, possibly infinite, which validation refuses."""
 _TEMPLATE_VARIABLE = re.compile(r"\{([^}]+)\}")
+_ESCAPED = re.compile("[\udc80-\udcff]")
+"""A byte that is not UTF-8, as ``errors="surrogateescape"`` decodes it."""
 
 
-class EmptyLabelError(BadRequestError):
-    """400 ``BadRequestException`` for a path that matches an operation's URI template only
-    with an empty path member (``GET /v1/apps/<id>/segments/`` is GetSegment with an empty
-    SegmentId, not GetSegments): the message names the member. AWS's answer is unknown; the
-    mock's choice is documented in ``docs/requests.md`` (a request botocore sends for
-    ``get_segment(SegmentId="")``, which its own validation lets through).
+class LabelError(BadRequestError):
+    """400 ``BadRequestException`` for a path that names an operation but holds a path member
+    no operation can take; the message names the member. Recorded as that operation's call.
 
     Attributes:
         operation: the operation whose template the path matches.
-        members: ``{member name: value}`` of the path (the empty one included).
+        members: ``{member name: value}`` of the path (the bad one included).
     """
 
-    def __init__(self, operation: str, members: Mapping[str, str], empty: str):
-        super().__init__(f"{empty} must not be empty.")
+    def __init__(self, operation: str, members: Mapping[str, str], message: str):
+        super().__init__(message)
         self.operation = operation
         self.members = dict(members)
+
+
+class EmptyLabelError(LabelError):
+    """A path that matches an operation's URI template only with an empty path member
+    (``GET /v1/apps/<id>/segments/`` is GetSegment with an empty SegmentId, not GetSegments):
+    ``SegmentId must not be empty.`` AWS's answer is unknown; the mock's choice is documented
+    in ``docs/requests.md`` (a request botocore sends for ``get_segment(SegmentId="")``,
+    which its own validation lets through)."""
+
+    def __init__(self, operation: str, members: Mapping[str, str], empty: str):
+        super().__init__(operation, members, f"{empty} must not be empty.")
+
+
+class UndecodableLabelError(LabelError):
+    """A path member whose percent-decoded bytes are not UTF-8 (``/v1/apps/<id>/endpoints/%FF``):
+    ``EndpointId must be UTF-8 text once percent-decoded; %FF is not (byte 0).`` Decoded with
+    replacement characters it would name the endpoint ``\ufffd``, which ``%FE`` names too (two
+    paths, one endpoint); Pinpoint's members are strings, which the rest-json protocol sends
+    as UTF-8 (RFC 3986, section 2.5: a URI's characters are percent-encoded UTF-8)."""
+
+
+def _decoded(raw: str) -> Optional[str]:
+    """A percent-encoded path member as text, or None when its bytes are not UTF-8."""
+    try:
+        return unquote(raw, errors="strict")
+    except UnicodeDecodeError:
+        return None
+
+
+def _decoded_args(route: Route, args: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """The path arguments of a match, percent-decoded (sorted by name).
+
+    Raises:
+        UndecodableLabelError: one is not UTF-8 once decoded (the first, by member name).
+    """
+    decoded = {name: _decoded(value) for name, value in args.items()}
+    bad = sorted(route.uri[name] for name, value in decoded.items() if value is None)
+    if bad:
+        raw = {route.uri[name]: value for name, value in args.items()}
+        members = {route.uri[name]: (value if value is not None else raw[route.uri[name]])
+                   for name, value in decoded.items()}
+        shown = raw[bad[0]]
+        position = _first_bad_byte(shown)
+        raise UndecodableLabelError(
+            route.operation, members,
+            f"{bad[0]} must be UTF-8 text once percent-decoded; {_shown(shown)} is not "
+            f"(byte {position}).")
+    return tuple(sorted((name, str(value)) for name, value in decoded.items()))
+
+
+def _first_bad_byte(raw: str) -> int:
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError as error:
+        return int(error.start)
+    return 0
 
 
 class HttpResponse(NamedTuple):
@@ -255,7 +310,7 @@ class Router:
                 self._empty_label(method, path)
                 raise NotFoundError(f"No Pinpoint operation at {method} {_shown(path)}.") from None
             else:
-                return str(operation), tuple(sorted((k, unquote(v)) for k, v in args.items()))
+                return str(operation), _decoded_args(self.routes[str(operation)], args)
         allowed = self.path_methods(path)
         if not allowed:
             raise NotFoundError(f"No Pinpoint operation at {_shown(method)} {_shown(path)}.")
@@ -324,9 +379,16 @@ class Router:
         members: list[tuple[str, Any]] = [
             (route.uri[identifier], value) for identifier, value in path_args]
         if parts.query and route.query:
-            for wire, value in parse_qsl(parts.query, keep_blank_values=True):
+            for wire, value in parse_qsl(parts.query, keep_blank_values=True,
+                                         errors="surrogateescape"):
                 member = route.query.get(wire)
                 if member is not None:
+                    if _ESCAPED.search(value):  # bytes that are not UTF-8
+                        raise UndecodableLabelError(
+                            operation, dict(members),
+                            f"{member[0]} must be UTF-8 text once percent-decoded; "
+                            f"{_shown(quote(value.encode('utf-8', 'surrogateescape')))} is "
+                            "not.")
                     members.append((member[0], value))
             if route.list_query:  # repeated: ?tagKeys=a&tagKeys=b is TagKeys ("a", "b")
                 members = [(name, value) for name, value in members

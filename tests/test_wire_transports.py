@@ -379,3 +379,54 @@ def test_an_unsigned_request_with_an_empty_member_is_pinpoint_s_on_the_server(
         finally:
             connection.close()
     assert answer == (400, "BadRequestException", "ApplicationId must not be empty.")
+
+
+def _served_path_members() -> list[tuple[str, str, str, str]]:
+    """``(operation, method, path, member)``: every path member of every operation the mock
+    or moto answers, as ``%FF`` in a path whose other members are ``m1``."""
+    from pinpoint_mock._apps import APP_OPERATIONS
+    from pinpoint_mock._dispatch import SERVED_OPERATIONS, moto_operations
+    from pinpoint_mock._routing import _TEMPLATE_VARIABLE, router
+
+    cases = []
+    for operation in sorted({*SERVED_OPERATIONS, *APP_OPERATIONS, *moto_operations()}):
+        route = router().routes[operation]
+        template = route.template.split("?", 1)[0]
+        for variable in _TEMPLATE_VARIABLE.findall(template):
+            member = route.uri[variable.rstrip("+").replace("-", "_")]
+            path = template.replace("{" + variable + "}", "%FF")
+            cases.append((operation, route.method, _TEMPLATE_VARIABLE.sub("m1", path), member))
+    return cases
+
+
+@pytest.mark.parametrize(("operation", "method", "path", "member"), _served_path_members())
+def test_a_path_member_that_is_not_utf_8_is_400_naming_it(
+    send: Send, pinpoint_imports: PinpointImportsMock, operation: str, method: str, path: str,
+    member: str,
+) -> None:
+    """A path member's percent-decoded bytes must be UTF-8 (RFC 3986, section 2.5; the
+    model's members are strings). Found by an outside attacker: ``%FF`` was decoded with a
+    replacement character, so ``/endpoints/%FF`` and ``/endpoints/%FE`` were one endpoint.
+    400 naming the member, recorded as the operation's, nothing changed."""
+    body = b"{}" if method in ("POST", "PUT") else None
+    assert _error(send(method, path, body)) == (
+        400, "BadRequestException",
+        f"{member} must be UTF-8 text once percent-decoded; %FF is not (byte 0).")
+    call = pinpoint_imports.calls[-1]
+    assert (call.operation, call.status, call.params[member]) == (operation, 400, "%FF")
+    assert _error(send("GET", "/v1/apps/m1"))[0] == 404  # no application was made
+
+
+def test_two_undecodable_endpoint_ids_are_not_one_endpoint(send: Send, app: str) -> None:
+    put = send("PUT", f"/v1/apps/{app}/endpoints/%FF",
+               json.dumps({"ChannelType": "EMAIL", "Address": "ana@example.com"}).encode())
+    assert _error(put)[:2] == (400, "BadRequestException")
+    assert _error(send("GET", f"/v1/apps/{app}/endpoints/%FE"))[2] == (
+        "EndpointId must be UTF-8 text once percent-decoded; %FE is not (byte 0).")
+    assert _error(send("GET", f"/v1/apps/{app}/endpoints/%EF%BF%BD"))[0] == 404  # U+FFFD
+
+
+def test_a_query_member_that_is_not_utf_8_is_400_naming_it(send: Send, app: str) -> None:
+    assert _error(send("GET", f"/v1/apps/{app}/segments?token=ok%C3")) == (
+        400, "BadRequestException",
+        "Token must be UTF-8 text once percent-decoded; ok%C3 is not.")
