@@ -306,7 +306,7 @@ class State:
         app_method = None if method_name is not None else _apps.APP_OPERATIONS.get(operation)
         if method_name is None and app_method is None:
             if operation in moto_operations():
-                return self._refused_for_moto(routes, resolved, headers, body)
+                return self._refused_for_moto(routes, resolved, url, headers, body)
             return self._unserved(routes, operation, method, url, headers, body)
         params: dict[str, Any] = {}
         try:
@@ -314,8 +314,9 @@ class State:
                 _check_required_body(routes, resolved)
             params = routes.members(resolved, headers, body)
             self._validator.check(operation, params)
-            account = _moto.account_of(headers, self._accounts)
-            backend = self.backend(account, _moto.region_of(resolved.host, headers))
+            query = url.partition("?")[2]
+            account = _moto.account_of(headers, self._accounts, query)
+            backend = self.backend(account, _moto.region_of(resolved.host, headers, query))
             if method_name is not None:
                 payload = getattr(backend, method_name)(**params)
             else:
@@ -343,7 +344,7 @@ class State:
         return response
 
     def _refused_for_moto(
-        self, routes: Router, resolved: Resolved, headers: Mapping[str, Any],
+        self, routes: Router, resolved: Resolved, url: str, headers: Mapping[str, Any],
         body: Optional[bytes],
     ) -> Optional[HttpResponse]:
         """None when moto may answer this request of an operation it serves; else the error
@@ -357,8 +358,9 @@ class State:
                 _check_required_body(routes, resolved)
             params = routes.members(resolved, headers, body)
             self._validator.check(operation, params)
-            account = _moto.account_of(headers, self._accounts)
-            region = _moto.region_of(resolved.host, headers)
+            query = url.partition("?")[2]
+            account = _moto.account_of(headers, self._accounts, query)
+            region = _moto.region_of(resolved.host, headers, query)
             self.backend(account, region)
             refusal = _moto.moto_refusal(operation, account, region, params)
             if refusal is not None:

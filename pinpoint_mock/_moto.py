@@ -44,6 +44,7 @@ from moto.pinpoint.models import pinpoint_backends
 from moto.pinpoint.responses import PinpointResponse
 from moto.s3.models import s3_backends
 
+from pinpoint_mock import _transport
 from pinpoint_mock.backend.errors import ForbiddenError, NotFoundError, PinpointError
 from pinpoint_mock.backend.exporter import ObjectSinkError
 from pinpoint_mock.backend.importer import SourceObject
@@ -76,8 +77,9 @@ def moto_account_variable() -> Optional[str]:
     return os.environ.get("MOTO_ACCOUNT_ID")
 
 
-def account_of(headers: Mapping[str, Any], known: dict[str, str]) -> str:
-    """The account id moto would use for a request with these headers.
+def account_of(headers: Mapping[str, Any], known: dict[str, str], query: str = "") -> str:
+    """The account id moto would use for a request with these headers (and, for a presigned
+    URL, this query string: the access key of its ``X-Amz-Credential``).
 
     ``headers`` is botocore's case-insensitive headers object. ``known`` caches the account of
     each access key (pass one dict per mock scope; it holds one entry per access key used).
@@ -91,8 +93,12 @@ def account_of(headers: Mapping[str, Any], known: dict[str, str]) -> str:
     authorization = headers.get("Authorization")
     match = _ACCESS_KEY.search(_text(authorization)) if authorization else None
     if match is None:
-        return DEFAULT_ACCOUNT_ID
-    access_key = match.group(1)
+        scope = _query_scope(query, authorization)
+        if scope is None:
+            return DEFAULT_ACCOUNT_ID
+        access_key = scope.access_key
+    else:
+        access_key = match.group(1)
     account = known.get(access_key)
     if account is None:
         from moto.iam.models import get_account_id_from
@@ -105,16 +111,27 @@ def _text(value: Any) -> str:
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
 
 
-def region_of(url_host: str, headers: Mapping[str, Any]) -> str:
+def region_of(url_host: str, headers: Mapping[str, Any], query: str = "") -> str:
     """The region of a request: from the host when it is Pinpoint's own,
     ``pinpoint.{region}.amazonaws.com`` (or ``.com.cn``), else from the signature's credential
-    scope (any other host: a client's ``endpoint_url``), else ``us-east-1``."""
+    scope (any other host: a client's ``endpoint_url``) — the ``Authorization`` header's, else
+    a presigned URL's ``X-Amz-Credential`` in ``query`` — else ``us-east-1``."""
     region = _host_region(url_host)
     if region is not None:
         return region
     authorization = headers.get("Authorization")
     scope = _REGION.search(_text(authorization)) if authorization else None
-    return scope.group(1) if scope else "us-east-1"
+    if scope:
+        return scope.group(1)
+    presigned = _query_scope(query, authorization)
+    return presigned.region if presigned is not None else "us-east-1"
+
+
+def _query_scope(query: str, authorization: Any) -> Optional[_transport.Scope]:
+    """The scope of a presigned URL's query, when no Authorization header signs it."""
+    if authorization or "X-Amz-Credential=" not in query:
+        return None
+    return _transport.query_scope("?" + query)
 
 
 @functools.lru_cache(maxsize=256)

@@ -430,3 +430,45 @@ def test_a_query_member_that_is_not_utf_8_is_400_naming_it(send: Send, app: str)
     assert _error(send("GET", f"/v1/apps/{app}/segments?token=ok%C3")) == (
         400, "BadRequestException",
         "Token must be UTF-8 text once percent-decoded; ok%C3 is not.")
+
+
+@pytest.fixture(params=["requests-endpoint-url", "server"])
+def custom_base(request: pytest.FixtureRequest,
+                pinpoint_imports: PinpointImportsMock) -> Iterator[str]:
+    """The base URL of a host that is not Pinpoint's: in process (``requests``) or the server."""
+    if request.param == "server":
+        with PinpointMockServer(pinpoint_imports) as server:
+            yield server.url
+        return
+    yield "http://localhost:4566"
+
+
+def _presigned(method: str, url: str, region: str) -> str:
+    from botocore.auth import SigV4QueryAuth
+
+    request = AWSRequest(method, url)
+    SigV4QueryAuth(Credentials("testing", "testing"), "mobiletargeting", region).add_auth(request)
+    return str(request.url)
+
+
+def test_a_presigned_url_is_answered_in_its_query_scope_s_region(
+    custom_base: str, pinpoint_imports: PinpointImportsMock
+) -> None:
+    """The region of a request to a host that is not Pinpoint's is its signature's
+    (docs/requests.md), for a presigned URL its ``X-Amz-Credential`` scope's. Found by an
+    outside attacker: over the server a presigned URL scoped to ``xx-fake-9`` was served
+    (200, in us-east-1, as one scoped to eu-west-1 was), while a header signed for it is a
+    403 ForbiddenException, as AWS answers a scope of a region it does not know."""
+    data = b'{"Name": "eu"}'
+    created = requests.post(_presigned("POST", f"{custom_base}/v1/apps", "eu-west-1"),
+                            data=data, timeout=10)
+    assert created.status_code == 201
+    assert created.json()["Arn"].startswith("arn:aws:mobiletargeting:eu-west-1:")
+    refused = requests.post(_presigned("POST", f"{custom_base}/v1/apps", "xx-fake-9"),
+                            data=data, timeout=10)
+    assert (refused.status_code, refused.headers["x-amzn-ErrorType"]) == (
+        403, "ForbiddenException")
+    assert refused.json()["Message"].startswith(
+        "Credential should be scoped to a valid region, not 'xx-fake-9'")
+    listed = requests.get(_presigned("GET", f"{custom_base}/v1/apps", "us-east-1"), timeout=10)
+    assert listed.json()["Item"] == []  # nothing was made in us-east-1
