@@ -114,12 +114,16 @@ def _text(value: Any) -> str:
 def region_of(url_host: str, headers: Mapping[str, Any], query: str = "") -> str:
     """The region of a request: from the host when it is Pinpoint's own,
     ``pinpoint.{region}.amazonaws.com`` (or ``.com.cn``), else from the signature's credential
-    scope (any other host: a client's ``endpoint_url``) — the ``Authorization`` header's, else
-    a presigned URL's ``X-Amz-Credential`` in ``query`` — else ``us-east-1``."""
+    scope (any other host: a client's ``endpoint_url``) — the ``Authorization`` header's (for
+    SigV4A, the one region of its ``X-Amz-Region-Set``), else a presigned URL's
+    ``X-Amz-Credential`` in ``query`` — else ``us-east-1``."""
     region = _host_region(url_host)
     if region is not None:
         return region
     authorization = headers.get("Authorization")
+    if authorization and _text(authorization).lstrip().startswith("AWS4-ECDSA"):
+        sigv4a = _transport.scope_of(headers)  # SigV4A: no region in the scope
+        return (sigv4a.region if sigv4a is not None else "") or "us-east-1"
     scope = _REGION.search(_text(authorization)) if authorization else None
     if scope:
         return scope.group(1)

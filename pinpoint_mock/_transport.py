@@ -33,10 +33,19 @@ from pinpoint_mock._routing import HttpResponse
 
 PINPOINT_SIGNING_NAME = "mobiletargeting"
 """The service name Pinpoint requests are signed with (botocore's ``signingName``)."""
+PINPOINT_SCOPE_SERVICES = frozenset({PINPOINT_SIGNING_NAME, "pinpoint"})
+"""A credential scope naming one of these is Pinpoint's: its signing name, or its
+``endpointPrefix`` (the name of its host), which a hand-signed request may use."""
 
 _TRANSPORT_MODULES = ("pinpoint_mock._botocore", "pinpoint_mock._aiobotocore",
                       "pinpoint_mock._requests")
 _SCOPE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/([^/,\s]+)/aws4_request")
+_SIGV4A = "AWS4-ECDSA-P256-SHA256"
+"""Signature Version 4A's algorithm (botocore's ``SigV4AAuth``, through awscrt): its scope has
+no region, ``Credential=KEY/DATE/SERVICE/aws4_request``; the regions it is valid in are the
+``X-Amz-Region-Set`` header (or query parameter), a comma-separated list that may hold ``*``."""
+_SCOPE_V4A = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/aws4_request")
+_REGION_NAME = re.compile(r"[a-z]{2}(-[a-z0-9]+)+", re.A)
 _AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?\.?$")
 _DUAL_STACK_PINPOINT = re.compile(r"pinpoint\.([a-z0-9-]+)\.api\.aws\.?", re.A | re.I)
 """Pinpoint's dual-stack (IPv4 and IPv6) host, ``pinpoint.<region>.api.aws``: botocore's
@@ -93,7 +102,12 @@ def unserved(method: str, url: str, why: str) -> UnservedRequestError:
 
 @dataclass(frozen=True)
 class Scope:
-    """The SigV4 credential scope of a request: ``Credential=KEY/DATE/REGION/SERVICE/...``."""
+    """The SigV4 credential scope of a request: ``Credential=KEY/DATE/REGION/SERVICE/...``.
+
+    For Signature Version 4A (``AWS4-ECDSA-P256-SHA256``, scope ``KEY/DATE/SERVICE/...``),
+    ``region`` is the one region of its ``X-Amz-Region-Set``, or ``""`` when the set names
+    none, several or a wildcard (``*``): the request's region is then its host's, else
+    us-east-1's, as for an unsigned request."""
 
     access_key: str
     date: str
@@ -106,12 +120,33 @@ def _text(value: Any) -> str:
 
 
 def scope_of(headers: Mapping[str, Any]) -> Optional[Scope]:
-    """The SigV4 scope of the ``Authorization`` header (case-insensitive ``headers``), if any."""
+    """The SigV4 (or SigV4A) scope of the ``Authorization`` header (case-insensitive
+    ``headers``), if any."""
     authorization = headers.get("Authorization")
     if not authorization:
         return None
-    match = _SCOPE.search(_text(authorization))
-    return None if match is None else Scope(*match.groups())
+    text = _text(authorization)
+    match = _SCOPE.search(text)
+    if match is not None:
+        return Scope(*match.groups())
+    if text.lstrip().startswith(_SIGV4A):
+        return _sigv4a_scope(text, headers.get("X-Amz-Region-Set"))
+    return None
+
+
+def _sigv4a_scope(credential: str, region_set: Any) -> Optional[Scope]:
+    match = _SCOPE_V4A.search(credential)
+    if match is None:
+        return None
+    key, date, service = match.groups()
+    return Scope(key, date, single_region(region_set), service)
+
+
+def single_region(region_set: Any) -> str:
+    """The one region a SigV4A ``X-Amz-Region-Set`` names (``"eu-west-1"``), or ``""`` (none,
+    several, or a wildcard such as ``*`` or ``us-*``)."""
+    text = _text(region_set).strip() if region_set else ""
+    return text if _REGION_NAME.fullmatch(text) else ""
 
 
 def query_scope(url: str) -> Optional[Scope]:
@@ -121,10 +156,16 @@ def query_scope(url: str) -> Optional[Scope]:
     query = urlsplit(url).query
     if "X-Amz-Credential=" not in query:
         return None
-    for value in parse_qs(query).get("X-Amz-Credential", ()):
+    parameters = parse_qs(query)
+    for value in parameters.get("X-Amz-Credential", ()):
         match = _SCOPE.search(f"Credential={value}")
         if match is not None:
             return Scope(*match.groups())
+        if _SIGV4A in parameters.get("X-Amz-Algorithm", ()):
+            region_set = parameters.get("X-Amz-Region-Set", [""])
+            scope = _sigv4a_scope(f"Credential={value}", region_set[-1])
+            if scope is not None:
+                return scope
     return None
 
 
@@ -182,14 +223,14 @@ def _aws_url(url: str) -> str:
 
 def is_pinpoint_request(url: str, headers: Mapping[str, Any]) -> bool:
     """True for a request to ``pinpoint.<region>.amazonaws.com``, or signed for Pinpoint
-    (scope service ``mobiletargeting``) whatever its host (a client's ``endpoint_url``); also
+    (scope service ``mobiletargeting``, or ``pinpoint``; SigV4 or SigV4A) whatever its host (a client's ``endpoint_url``); also
     to Pinpoint's dual-stack host ``pinpoint.<region>.api.aws``."""
     host = urlsplit(url).hostname or ""
     if host.startswith("pinpoint.") and (is_aws_host(host)
                                          or _DUAL_STACK_PINPOINT.fullmatch(host)):
         return True
     scope = scope_of(headers) or query_scope(url)
-    return scope is not None and scope.service == PINPOINT_SIGNING_NAME
+    return scope is not None and scope.service in PINPOINT_SCOPE_SERVICES
 
 
 def moto_url(
@@ -218,8 +259,8 @@ def moto_url(
         "s3" if _is_sigv2_query(parts.query) else None)
     if not name:
         return None
-    region = scope.region if scope is not None else "us-east-1"
-    prefix = "pinpoint" if name == PINPOINT_SIGNING_NAME else name
+    region = (scope.region if scope is not None else "") or "us-east-1"
+    prefix = "pinpoint" if name in PINPOINT_SCOPE_SERVICES else name
     return urlunsplit(("https", f"{prefix}.{region}.amazonaws.com", parts.path or "/",
                        parts.query, ""))
 

@@ -472,3 +472,47 @@ def test_a_presigned_url_is_answered_in_its_query_scope_s_region(
         "Credential should be scoped to a valid region, not 'xx-fake-9'")
     listed = requests.get(_presigned("GET", f"{custom_base}/v1/apps", "us-east-1"), timeout=10)
     assert listed.json()["Item"] == []  # nothing was made in us-east-1
+
+
+def _sigv4a(service: str, region_set: Optional[str]) -> dict[str, str]:
+    """Headers of a Signature Version 4A request (``AWS4-ECDSA-P256-SHA256``: its scope has
+    no region; ``X-Amz-Region-Set`` lists where it is valid). The signature is not checked."""
+    headers = {"Authorization": (
+        f"AWS4-ECDSA-P256-SHA256 Credential=AKIDEXAMPLE/20261201/{service}/aws4_request, "
+        "SignedHeaders=host;x-amz-date;x-amz-region-set, Signature=3045022100ab"),
+        "X-Amz-Date": "20261201T000000Z", "Content-Type": "application/json"}
+    if region_set is not None:
+        headers["X-Amz-Region-Set"] = region_set
+    return headers
+
+
+@pytest.mark.parametrize("service", ["mobiletargeting", "pinpoint"])
+@pytest.mark.parametrize(("region_set", "region"), [
+    ("eu-west-1", "eu-west-1"), ("*", "us-east-1"), ("us-east-1,eu-west-1", "us-east-1"),
+    (None, "us-east-1")])
+def test_a_sigv4a_request_is_pinpoint_s_in_its_single_region(
+    custom_base: str, pinpoint_imports: PinpointImportsMock, service: str,
+    region_set: Optional[str], region: str,
+) -> None:
+    """docs/requests.md (SigV4A). Found by an outside attacker: the scope
+    ``KEY/DATE/SERVICE/aws4_request`` was read as SigV4's, its service taken for a region
+    (403 "not 'pinpoint'" over the server; in process it named no service and was refused).
+    Served as Pinpoint in the one region of ``X-Amz-Region-Set``, else us-east-1 (the host
+    names none)."""
+    created = requests.post(f"{custom_base}/v1/apps", data=b'{"Name": "a"}', timeout=10,
+                            headers=_sigv4a(service, region_set))
+    assert created.status_code == 201, created.text
+    assert created.json()["Arn"].startswith(f"arn:aws:mobiletargeting:{region}:")
+    assert pinpoint_imports.calls[-1].operation == "CreateApp"
+    jobs = requests.get(f"{custom_base}/v1/apps/{created.json()['Id']}/jobs/import",
+                        timeout=10, headers=_sigv4a(service, region_set))
+    assert (jobs.status_code, jobs.json()) == (200, {"Item": []})
+
+
+def test_a_sigv4a_request_to_pinpoint_s_host_is_in_the_host_s_region(
+    pinpoint_imports: PinpointImportsMock,
+) -> None:
+    """As for SigV4, Pinpoint's own host names the region (docs/requests.md)."""
+    created = requests.post("https://pinpoint.eu-west-1.amazonaws.com/v1/apps", timeout=10,
+                            data=b'{"Name": "a"}', headers=_sigv4a("mobiletargeting", "ap-south-1"))
+    assert created.json()["Arn"].startswith("arn:aws:mobiletargeting:eu-west-1:")
