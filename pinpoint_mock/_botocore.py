@@ -10,6 +10,10 @@ Two things are patched (by :class:`BotocoreTransport`, restored by identity by t
    from the event name (``before-send.pinpoint.<Operation>``).
 2. ``botocore.endpoint.Endpoint._send`` — reached only when no ``before-send`` handler
    answered, i.e. by clients created before ``import moto``. The wrapper does the same as 1.
+3. ``botocore.httpsession.URLLib3Session.send`` — the network send itself, guarded: only a
+   request to this machine (loopback) or one moto's configuration passes through is sent;
+   any other (code sending an ``AWSRequest`` through a session of its own) is refused in
+   process.
 
 A request to a host that is not AWS's (a client's ``endpoint_url``, ``AWS_ENDPOINT_URL`` or
 ``AWS_ENDPOINT_URL_<SERVICE>``) is served too: Pinpoint's by the mock, the others by moto
@@ -45,10 +49,11 @@ import botocore.exceptions
 import botocore.session
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse, HeadersDict, _HeaderKey
 from botocore.endpoint import Endpoint
+from botocore.httpsession import URLLib3Session
 from moto.core.botocore_stubber import BotocoreStubber
 from moto.core.models import botocore_stubber as moto_stubber
 
-from pinpoint_mock import _transport
+from pinpoint_mock import _moto, _transport
 from pinpoint_mock._routing import HttpResponse
 
 _EVENT_PREFIX = "before-send."
@@ -57,6 +62,7 @@ _NOT_IMPLEMENTED = b"Not yet implemented"
 
 _original_stubber_call = BotocoreStubber.__dict__["__call__"]
 _original_send = Endpoint.__dict__["_send"]
+_original_http_send = URLLib3Session.__dict__["send"]
 
 
 class _Body(bytes):
@@ -213,30 +219,65 @@ def moto_answer(request: AWSPreparedRequest, ask: MotoCall, service: Optional[st
     (``service``: the hyphenated service id of the ``before-send`` event, if known).
 
     Returns None only where moto itself passes a request through (its ``passthrough``
-    configuration), so that it is sent as configured.
+    configuration, :func:`pinpoint_mock._moto.passes_through`), so that it is sent as
+    configured.
 
     Raises:
-        UnservedRequestError: the request names no service, or moto does not serve it.
+        UnservedRequestError: the request names no service moto serves
+            (:func:`pinpoint_mock._transport.refusal`), moto has no answer for it, or moto
+            failed on it (a Python exception of moto's, kept as the error's ``__cause__``).
     """
-    response = ask(request)
-    if response is not None:
-        return _in_process(response)
     prefix = endpoint_prefix(service) if service else None
+    refused = _transport.refusal(request.method, request.url, request.headers, prefix)
+    if refused is not None:
+        raise refused
     url = _transport.moto_url(request.url, request.headers, prefix)
+    if url is None or not _transport.is_aws_host(_host(request.url)):
+        # asked as sent first (an AWS host as moto matches it; a foreign host some pattern of
+        # moto's may match); an AWS host moto does not match as written (a trailing dot, a
+        # port, Pinpoint's FIPS or dual-stack host) is asked only under ``url``
+        response = _asked(ask, request, request)
+        if response is not None:
+            return _in_process(response)
     if url is None:
-        if _transport.is_aws_host(_host(request.url)):
-            return None  # moto's configured pass-through
-        raise _transport.unserved(request.method, request.url,
-                                  "its signature names no AWS service")
+        return _passed_through(request, request.url)
     moved = AWSPreparedRequest(request.method, url, request.headers, request.body,
                                request.stream_output)
-    response = ask(moved)
+    response = _asked(ask, moved, request)
     if response is None:
-        return None  # moto's configured pass-through for this service
+        return _passed_through(request, url)
     if response.status_code == 404 and _raw_bytes(response) == _NOT_IMPLEMENTED:
         raise _transport.unserved(request.method, request.url,
                                   f"moto does not implement this call (asked as {url})")
     return _in_process(response, request.url)
+
+
+def _asked(ask: MotoCall, request: AWSPreparedRequest,
+           sent: AWSPreparedRequest) -> Optional[AWSResponse]:
+    """moto's answer to ``request`` (``sent``: the request as the client sent it, named in
+    the error); a Python exception out of moto is an UnservedRequestError (moto 5.2: S3's
+    ``NotImplementedError`` for a method it lacks, a ``KeyError`` for a region it lacks)."""
+    try:
+        return ask(request)
+    except _transport.UnservedRequestError:
+        raise
+    except Exception as error:
+        raise _transport.unserved(sent.method, sent.url, (
+            f"moto failed on it ({type(error).__name__}: {str(error)[:200]})")) from error
+
+
+def _passed_through(request: AWSPreparedRequest, url: str) -> None:
+    """None (send ``request`` as moto's configuration says) when moto passes ``url``
+    through; else the UnservedRequestError of a request moto has no answer for.
+
+    Raises:
+        UnservedRequestError: moto's configuration does not pass it through.
+    """
+    if _transport.is_aws_host(_host(url)) and _moto.passes_through(url):
+        return None
+    raise _transport.unserved(request.method, request.url, (
+        "moto has no answer for it" if url == request.url
+        else f"moto has no answer for it (asked as {url})"))
 
 
 def _host(url: str) -> str:
@@ -322,8 +363,29 @@ def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
     return _original_send(self, request)
 
 
+def _guarded_http_send(self: URLLib3Session, request: AWSPreparedRequest) -> Any:
+    """botocore's HTTP send, guarded: a request reaches the network only to this machine
+    (a server of this process, a test's own service) or as moto's configuration passes it
+    through. Every client's request is answered before it (by :func:`_send` or moto's
+    ``before-send`` handler); this refuses what code sends through a ``URLLib3Session`` of its
+    own (``session.send(AWSRequest(...).prepare())``), which no handler sees.
+
+    Raises:
+        UnservedRequestError: any other request.
+    """
+    url = str(request.url)
+    host = _host(url)
+    if _transport.is_loopback_host(host) or _transport.to_own_server(url) or (
+            _transport.is_aws_host(host) and _moto.passes_through(url)):
+        return _original_http_send(self, request)
+    raise _transport.unserved(str(request.method), url, (
+        "it was sent through botocore's HTTP session directly, which no client's handler "
+        "answers; send it with a client (or requests), which the mock and moto serve"))
+
+
 class BotocoreTransport(_transport.Transport):
-    """Patches moto's ``before-send`` handler and botocore's ``Endpoint._send``."""
+    """Patches moto's ``before-send`` handler, botocore's ``Endpoint._send`` and guards
+    ``URLLib3Session.send``."""
 
     name = "botocore"
 
@@ -331,8 +393,10 @@ class BotocoreTransport(_transport.Transport):
     def install(cls) -> None:
         BotocoreStubber.__call__ = _stubber_call  # type: ignore[method-assign]
         Endpoint._send = _send
+        URLLib3Session.send = _guarded_http_send
 
     @classmethod
     def uninstall(cls) -> None:
         BotocoreStubber.__call__ = _original_stubber_call  # type: ignore[method-assign]
         Endpoint._send = _original_send
+        URLLib3Session.send = _original_http_send

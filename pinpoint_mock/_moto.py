@@ -37,6 +37,7 @@ import io
 import os
 import re
 from typing import Any, BinaryIO, Callable, Mapping, Optional, Sequence
+from urllib.parse import urlsplit
 
 from moto.core.models import DEFAULT_ACCOUNT_ID
 from moto.core.utils import camelcase_to_underscores, method_names_from_class
@@ -52,9 +53,6 @@ from pinpoint_mock.backend.operations import ObjectSourceError
 
 _ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 _REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/")
-_PINPOINT_HOST = re.compile(r"pinpoint\.([a-z0-9-]+)\.(?:amazonaws\.com(?:\.cn)?|api\.aws)", re.A)
-"""Pinpoint's host of a region: ``amazonaws.com`` (``.com.cn`` in China) or the dual-stack
-``api.aws`` (botocore's endpoint rules, ``UseDualStack``)."""
 _SAMPLE_HOST = "https://pinpoint.us-east-1.amazonaws.com"
 
 
@@ -140,12 +138,11 @@ def _query_scope(query: str, authorization: Any) -> Optional[_transport.Scope]:
 
 @functools.lru_cache(maxsize=256)
 def _host_region(url_host: str) -> Optional[str]:
-    """The region a host names (``pinpoint.{region}.amazonaws.com``, matched whole), or
+    """The region a host of Pinpoint's names (``pinpoint.{region}.amazonaws.com``, its
+    dual-stack and FIPS hosts: :func:`pinpoint_mock._transport.pinpoint_host_region`), or
     None (another host: ``pinpoint.x.y`` names no region). A trailing dot (the DNS root's:
     the same host) is ignored."""
-    host = url_host.lower()
-    match = _PINPOINT_HOST.fullmatch(host[:-1] if host.endswith(".") else host)
-    return None if match is None else match.group(1)
+    return _transport.pinpoint_host_region(url_host.lower())
 
 
 class MotoApps:
@@ -200,6 +197,24 @@ class MotoTags:
 
     def drop(self, arn: str) -> None:
         self._tagger().delete_all_tags_for_resource(arn)
+
+
+def passes_through(url: str) -> bool:
+    """True when moto's configuration passes ``url`` through to the network (``mock_aws(
+    config={"core": {"passthrough": {"urls": [...], "services": [...]}}})``), decided as
+    moto's ``BotocoreStubber.process_request`` decides it: ``passthrough_url`` of the URL
+    without its query, or ``passthrough_service`` of a service whose URL pattern
+    (``moto.backend_index.backend_url_patterns``) matches it. The one way a request leaves
+    the process while a mock is active, besides loopback."""
+    from moto import backend_index
+    from moto.core.config import passthrough_service, passthrough_url
+
+    parts = urlsplit(url)
+    clean = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    if passthrough_url(clean):
+        return True
+    return any(pattern.match(clean) and passthrough_service(service)
+               for service, pattern in backend_index.backend_url_patterns)
 
 
 def moto_refusal(

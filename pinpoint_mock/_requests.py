@@ -54,6 +54,7 @@ from moto.core.models import responses_mock
 from requests import PreparedRequest
 
 from pinpoint_mock import _transport
+from pinpoint_mock._moto import passes_through
 from pinpoint_mock._routing import MAX_PAYLOAD_BYTES, HttpResponse
 
 _METHODS = ("GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
@@ -117,18 +118,23 @@ def _takes(request: PreparedRequest) -> tuple[bool, str]:
     headers = _headers(request)
     if _transport.is_pinpoint_request(url, headers):
         return True, ""
-    if (_transport.scope_of(headers) is not None or _transport.looks_signed(url, headers)
-            or _transport.is_aws_alias(url)) and (
-            _transport.moto_url(url, headers)):
-        return True, ""
-    if _transport.looks_signed(url, headers):
-        return True, ""  # refused in process by _callback: no scope names a service
-    return False, "not a Pinpoint request, nor a signed request to another host"
+    host = urlsplit(url).hostname or ""
+    if _transport.is_aws_host(host):
+        if _transport.is_aws_alias(url) or str(request.method) not in _transport.MOTO_METHODS:
+            return True, ""  # moto's patterns miss it: answered (or refused) as moto's
+        return False, "an AWS host: moto's callbacks answer it"
+    if _transport.is_loopback_host(host):
+        if _transport.looks_signed(url, headers):
+            return True, ""  # moto's, under the AWS URL its scope names, or refused
+        return False, "an unsigned request to this machine (a test's own service)"
+    if passes_through(url):
+        return False, "moto's configuration passes it through"
+    return True, ""  # a foreign host: moto's under the AWS URL its scope names, or refused
 
 
 def _guarded_send(adapter: Any, request: PreparedRequest, **kwargs: Any) -> Any:
     """moto's pass-through of a request no callback matched, guarded: a request the mock
-    takes (a Pinpoint request with a method no callback has) is answered in process, with
+    takes (a request with a method no callback has) is answered in process, with
     the response ``responses`` builds for a matched callback; any other is passed on."""
     if _takes(request)[0]:
         callback = responses.CallbackResponse(method=str(request.method), url=_ANY_URL,
@@ -147,19 +153,34 @@ def _ask_moto(request: PreparedRequest, url: str, body: Any = None) -> Optional[
         headers[name] = value
     prepared = AWSPreparedRequest(str(request.method), url, headers,
                                   request.body if body is None else body, False)
-    answer: Optional[MotoAnswer] = moto_stubber.process_request(prepared)
+    try:
+        answer: Optional[MotoAnswer] = moto_stubber.process_request(prepared)
+    except Exception as error:  # moto's own failure: in process, never into the caller
+        raise _transport.unserved(str(request.method), str(request.url), (
+            f"moto failed on it ({type(error).__name__}: {str(error)[:200]})")) from error
     return answer
 
 
-def _moto(request: PreparedRequest, body: Optional[bytes] = None) -> MotoAnswer:
+def _moto(request: PreparedRequest, body: Optional[bytes] = None,
+          prefix: Optional[str] = None) -> MotoAnswer:
+    """moto's answer to a request it may answer (:func:`pinpoint_mock._transport.refusal`),
+    under the AWS URL its scope names (``prefix``: the endpoint prefix, for Pinpoint's).
+
+    Raises:
+        UnservedRequestError: refused, or moto has no answer for it, or moto failed on it.
+    """
     url = str(request.url)
-    moved = _transport.moto_url(url, _headers(request)) or url
+    method = str(request.method)
+    refused = _transport.refusal(method, url, _headers(request), prefix)
+    if refused is not None:
+        raise refused
+    moved = _transport.moto_url(url, _headers(request), prefix) or url
     answer = _ask_moto(request, moved, body)
     if answer is None or (answer[0] == 404 and answer[2] in (_NOT_IMPLEMENTED,
                                                            _NOT_IMPLEMENTED.encode())):
         why = ("moto does not implement this call" if moved == url
                else f"moto does not implement this call (asked as {moved})")
-        raise _transport.unserved(str(request.method), url, why)
+        raise _transport.unserved(method, url, why)
     return answer
 
 
@@ -168,13 +189,6 @@ def _callback(request: PreparedRequest) -> MotoAnswer:
     method = str(request.method)
     headers = _headers(request)
     if not _transport.is_pinpoint_request(url, headers):
-        if _transport.moto_url(url, headers) is None and not _transport.is_aws_host(
-                urlsplit(url).hostname or ""):
-            raise _transport.unserved(method, url, (
-                "it is signed for AWS (an AWS4-HMAC-SHA256 Authorization header or an "
-                "X-Amz-Credential query parameter) but names no readable credential scope "
-                "(KEY/DATE/REGION/SERVICE/aws4_request), so neither the mock nor moto can tell "
-                "which service it is for; sign it with botocore's SigV4Auth or SigV4QueryAuth"))
         return _moto(request)
     handler = _transport.handler()
     body = _body(request)
@@ -188,7 +202,8 @@ def _callback(request: PreparedRequest) -> MotoAnswer:
             return (response.status, dict(response.headers),
                     b"" if method == "HEAD" else response.body)
     kept = None if handler is None else handler.moto_body(method, url, headers, body)
-    status, moto_headers, moto_body = _moto(request, kept if kept is not body else None)
+    status, moto_headers, moto_body = _moto(request, kept if kept is not body else None,
+                                            "pinpoint")
     if handler is not None:
         data = moto_body.encode() if isinstance(moto_body, str) else bytes(moto_body)
         handler.answered_by_moto(method, url, headers, body,

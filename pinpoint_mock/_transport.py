@@ -22,7 +22,9 @@ answer.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import ipaddress
 import re
 import threading
 from dataclasses import dataclass
@@ -46,10 +48,20 @@ no region, ``Credential=KEY/DATE/SERVICE/aws4_request``; the regions it is valid
 ``X-Amz-Region-Set`` header (or query parameter), a comma-separated list that may hold ``*``."""
 _SCOPE_V4A = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/aws4_request")
 _REGION_NAME = re.compile(r"[a-z]{2}(-[a-z0-9]+)+", re.A)
+_SIGV2_HEADER = re.compile(r"\s*AWS [^:\s]+:\S+")
 _AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?\.?$")
-_DUAL_STACK_PINPOINT = re.compile(r"pinpoint\.([a-z0-9-]+)\.api\.aws\.?", re.A | re.I)
-"""Pinpoint's dual-stack (IPv4 and IPv6) host, ``pinpoint.<region>.api.aws``: botocore's
-endpoint rules (``endpoint-rule-set-1.json`` of Pinpoint, ``UseDualStack``) give it."""
+_PINPOINT_HOST = re.compile(
+    r"pinpoint(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?|api\.aws)\.?", re.A | re.I)
+"""Pinpoint's hosts of a region, as botocore's endpoint rules (``endpoint-rule-set-1.json`` of
+Pinpoint) give them: ``pinpoint.<region>.amazonaws.com``, its dual-stack (IPv4 and IPv6)
+``pinpoint.<region>.api.aws`` (``UseDualStack``), and the FIPS ones ``pinpoint-fips.<region>.``
+``amazonaws.com`` / ``.api.aws`` (``UseFIPS``)."""
+MOTO_METHODS = frozenset({"GET", "DELETE", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"})
+"""The HTTP methods moto answers (its ``responses`` callbacks are registered for these); a
+request of another method (``TRACE``, ``CONNECT``, ``FOO``) that is not Pinpoint's is refused
+in process (Pinpoint's are answered 405 by the mock)."""
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
+                             "ip6-loopback"})
 
 
 class Handler(Protocol):
@@ -176,13 +188,23 @@ def _is_sigv2_query(query: str) -> bool:
     return "AWSAccessKeyId=" in query and "Signature=" in query
 
 
+def _is_sigv2_header(headers: Mapping[str, Any]) -> bool:
+    """True for an ``Authorization: AWS KEY:SIGNATURE`` header: S3's Signature Version 2
+    (botocore's ``HmacV1Auth``, the ``s3`` signature version), the only service moto serves
+    that signs a header that way."""
+    authorization = headers.get("Authorization")
+    return bool(authorization) and _SIGV2_HEADER.match(_text(authorization)) is not None
+
+
 def looks_signed(url: str, headers: Mapping[str, Any]) -> bool:
-    """True for a request an AWS SDK signed with SigV4, even if unreadably: an
-    ``Authorization`` header of the ``AWS4-HMAC-SHA256`` scheme, or an ``X-Amz-Credential``
-    query parameter. While a mock is active such a request is answered or refused in process,
-    never sent."""
+    """True for a request an AWS SDK signed, even if unreadably: an ``Authorization`` header
+    of the ``AWS4-`` schemes (SigV4, SigV4A) or S3's ``AWS KEY:SIGNATURE``, or an
+    ``X-Amz-Credential`` (or Signature Version 2) query. While a mock is active such a
+    request is answered or refused in process, never sent."""
     authorization = headers.get("Authorization")
     if authorization and _text(authorization).lstrip().startswith("AWS4-"):
+        return True
+    if authorization and _is_sigv2_header(headers):
         return True
     query = urlsplit(url).query
     return "x-amz-credential=" in query.lower() or _is_sigv2_query(query)
@@ -197,12 +219,100 @@ def is_aws_host(host: str) -> bool:
 
 def is_aws_alias(url: str) -> bool:
     """True for a URL to an AWS host written as moto's URL patterns do not match it, though
-    it is the same host: with the DNS root's trailing dot (``https://s3.amazonaws.com./``) or
-    an explicit port (``https://s3.amazonaws.com:443/``). :func:`moto_url` gives the URL moto
-    matches."""
+    it is the same host: with the DNS root's trailing dot (``https://s3.amazonaws.com./``), an
+    explicit port (``https://s3.amazonaws.com:443/``) or user information
+    (``https://me@s3.amazonaws.com/``, RFC 3986 section 3.2.1, never sent as part of the host).
+    :func:`moto_url` gives the URL moto matches."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    return is_aws_host(host) and (host.endswith(".") or _port_text(parts.netloc) != "")
+    return is_aws_host(host) and (host.endswith(".") or _port_text(parts.netloc) != ""
+                                  or "@" in parts.netloc)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for a host that stays on this machine: ``localhost`` (and ``*.localhost``, RFC
+    6761 section 6.3), a loopback address (``127.0.0.0/8``, ``::1``) or the unspecified one
+    (``0.0.0.0``, ``::``, which the kernel sends to this machine)."""
+    name = host.strip("[]").rstrip(".").lower()
+    if name in _LOOPBACK_NAMES or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name.split("%", 1)[0])
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    if mapped is not None:
+        address = mapped
+    return bool(address.is_loopback or address.is_unspecified)
+
+
+@functools.lru_cache(maxsize=1)
+def _known_services() -> frozenset[str]:
+    """The service names a credential scope may hold for a service moto could serve: every
+    endpoint prefix of botocore's ``endpoints.json`` (the host names moto's URL patterns
+    match), the signing names it gives (``credentialScope``), and Pinpoint's names."""
+    import botocore.loaders
+
+    names = set(PINPOINT_SCOPE_SERVICES)
+    for partition in botocore.loaders.create_loader().load_data("endpoints")["partitions"]:
+        for prefix, service in partition.get("services", {}).items():
+            names.add(prefix)
+            for entry in [service.get("defaults", {}), *service.get("endpoints", {}).values()]:
+                scoped = entry.get("credentialScope", {}).get("service")
+                if scoped:
+                    names.add(scoped)
+    return frozenset(names)
+
+
+def refusal(
+    method: str, url: str, headers: Mapping[str, Any], endpoint_prefix: Optional[str] = None
+) -> Optional[UnservedRequestError]:
+    """Why a request that is not Pinpoint's may not be given to moto, or None if it may.
+
+    Refused: a method moto has no answer for (not in :data:`MOTO_METHODS`); and, to a host
+    that is not AWS's (``*.amazonaws.com``; a host that only starts like one,
+    ``pinpoint.us-east-1.amazonaws.com.evil.com``, is not), a request whose credential scope
+    names a service botocore does not know, or a region that is no region name, or one
+    that names no service at all (unsigned, or signed unreadably, and no ``endpoint_prefix``
+    of a client's service). ``endpoint_prefix``: botocore's ``endpointPrefix`` of the client's
+    service, when the transport knows it.
+    """
+    if method not in MOTO_METHODS:
+        return unserved(method, url, (
+            f"moto answers only the HTTP methods {', '.join(sorted(MOTO_METHODS))}; "
+            f"{_shown(method)} is none of them"))
+    host = urlsplit(url).hostname or ""
+    if is_aws_host(host):
+        return None
+    scope = scope_of(headers) or query_scope(url)
+    if scope is not None and endpoint_prefix is None:
+        if scope.service not in _known_services():
+            return unserved(method, url, (
+                f"its signature's credential scope names the service {_shown(scope.service)!r}, "
+                "which is no AWS service botocore knows (so neither the mock nor moto serves "
+                "it)"))
+        if scope.region and not _REGION_NAME.fullmatch(scope.region):
+            return unserved(method, url, (
+                f"its signature's credential scope names the region {_shown(scope.region)!r}, "
+                "which is no AWS region name"))
+    if moto_url(url, headers, endpoint_prefix) is not None:
+        return None
+    if looks_signed(url, headers):
+        return unserved(method, url, (
+            "it is signed for AWS (an AWS4-HMAC-SHA256 Authorization header or an "
+            "X-Amz-Credential query parameter) but names no readable credential scope "
+            "(KEY/DATE/REGION/SERVICE/aws4_request), so neither the mock nor moto can tell "
+            "which service it is for; sign it with botocore's SigV4Auth or SigV4QueryAuth"))
+    return unserved(method, url, (
+        f"its host {_shown(host)!r} is neither AWS's nor this machine's, and the request is not "
+        "signed for an AWS service (no SigV4 Authorization header or X-Amz-Credential query) "
+        "that moto could answer under its AWS host"))
+
+
+def _shown(text: str) -> str:
+    """Text from a request as a message shows it: printable, at most 100 characters."""
+    text = text if text.isprintable() else repr(text)[1:-1]
+    return text if len(text) <= 100 else text[:97] + "..."
 
 
 def _port_text(netloc: str) -> str:
@@ -221,13 +331,19 @@ def _aws_url(url: str) -> str:
                        parts.query, parts.fragment))
 
 
+def pinpoint_host_region(host: str) -> Optional[str]:
+    """The region of one of Pinpoint's hosts (:data:`_PINPOINT_HOST`, matched whole, lower
+    case), or None for any other host."""
+    match = _PINPOINT_HOST.fullmatch(host)
+    return None if match is None else match.group(2).lower()
+
+
 def is_pinpoint_request(url: str, headers: Mapping[str, Any]) -> bool:
-    """True for a request to ``pinpoint.<region>.amazonaws.com``, or signed for Pinpoint
-    (scope service ``mobiletargeting``, or ``pinpoint``; SigV4 or SigV4A) whatever its host (a client's ``endpoint_url``); also
-    to Pinpoint's dual-stack host ``pinpoint.<region>.api.aws``."""
+    """True for a request to one of Pinpoint's hosts (``pinpoint.<region>.amazonaws.com``, its
+    dual-stack and FIPS hosts), or signed for Pinpoint (scope service ``mobiletargeting``, or
+    ``pinpoint``; SigV4 or SigV4A) whatever its host (a client's ``endpoint_url``)."""
     host = urlsplit(url).hostname or ""
-    if host.startswith("pinpoint.") and (is_aws_host(host)
-                                         or _DUAL_STACK_PINPOINT.fullmatch(host)):
+    if host.startswith("pinpoint") and _PINPOINT_HOST.fullmatch(host):
         return True
     scope = scope_of(headers) or query_scope(url)
     return scope is not None and scope.service in PINPOINT_SCOPE_SERVICES
@@ -248,15 +364,17 @@ def moto_url(
     AWS's already, as moto matches it.
     """
     parts = urlsplit(url)
-    if is_aws_host(parts.hostname or ""):
-        return _aws_url(url) if is_aws_alias(url) else None
-    dual_stack = _DUAL_STACK_PINPOINT.fullmatch(parts.hostname or "")
-    if dual_stack:  # Pinpoint's dual-stack host is its host of that region
-        return urlunsplit(("https", f"pinpoint.{dual_stack.group(1)}.amazonaws.com",
+    host = parts.hostname or ""
+    pinpoint = _PINPOINT_HOST.fullmatch(host)
+    if pinpoint and (pinpoint.group(1) or pinpoint.group(3).lower() == "api.aws"):
+        # Pinpoint's dual-stack and FIPS hosts are its host of that region (moto matches that)
+        return urlunsplit(("https", f"pinpoint.{pinpoint.group(2).lower()}.amazonaws.com",
                            parts.path or "/", parts.query, ""))
+    if is_aws_host(host):
+        return _aws_url(url) if is_aws_alias(url) else None
     scope = scope_of(headers) or query_scope(url)
     name = endpoint_prefix or (scope.service if scope is not None else None) or (
-        "s3" if _is_sigv2_query(parts.query) else None)
+        "s3" if _is_sigv2_query(parts.query) or _is_sigv2_header(headers) else None)
     if not name:
         return None
     region = (scope.region if scope is not None else "") or "us-east-1"

@@ -5,7 +5,7 @@ process naming the URL."""
 from __future__ import annotations
 
 import socket
-from typing import Any, Iterator
+from typing import Any, Iterator, Optional
 
 import boto3
 import pytest
@@ -206,3 +206,152 @@ async def test_aiobotocore_clients_with_an_endpoint_url_are_served_in_process(
             await braket.search_devices(filters=[])
     assert [(c.operation, c.answered_by) for c in pinpoint_imports.calls] == [
         ("CreateApp", "mock"), ("GetImportJobs", "mock"), ("GetApplicationSettings", "moto")]
+
+
+# -- issue 14, an outside attacker's requests: each served in process or refused there ------
+
+def _by_requests(method: str, url: str, headers: Optional[dict[str, str]] = None) -> Any:
+    import requests
+
+    return requests.request(method, url, headers=headers or {}, timeout=5)
+
+
+def _by_botocore_send(method: str, url: str, headers: Optional[dict[str, str]] = None) -> Any:
+    """A raw request through a client's endpoint (botocore's ``Endpoint._send``)."""
+    from botocore.awsrequest import AWSRequest
+
+    client = boto3.client("sts", region_name=REGION)
+    return client._endpoint._send(AWSRequest(method, url, headers=headers or {}).prepare())
+
+
+def _by_http_session(method: str, url: str, headers: Optional[dict[str, str]] = None) -> Any:
+    """A raw request through a botocore HTTP session of the caller's own, which no client's
+    handler sees."""
+    from botocore.awsrequest import AWSRequest
+    from botocore.httpsession import URLLib3Session
+
+    return URLLib3Session().send(AWSRequest(method, url, headers=headers or {}).prepare())
+
+
+SENDERS = {"requests": _by_requests, "botocore": _by_botocore_send,
+           "http-session": _by_http_session}
+
+
+def _sigv4(service: str, region: str = REGION) -> dict[str, str]:
+    return {"Authorization": f"AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261201/{region}/"
+            f"{service}/aws4_request, SignedHeaders=host, Signature=abc"}
+
+
+@pytest.mark.parametrize("sender", sorted(SENDERS))
+@pytest.mark.parametrize("method", ["FOO", "CONNECT", "TRACE"])
+@pytest.mark.parametrize("url", ["https://s3.amazonaws.com/bucket/key",
+                                 "https://sts.amazonaws.com/",
+                                 "https://audience.s3.amazonaws.com/k?AWSAccessKeyId=AKID"
+                                 "&Signature=abc%3D&Expires=1796197146"])
+def test_a_method_moto_has_no_answer_for_is_refused_in_process(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock, sender: str, method: str,
+    url: str,
+) -> None:
+    """Found by an outside attacker: ``requests`` sent these to the network (moto registers
+    callbacks for seven methods, and passes the rest through), and moto's S3 raised
+    NotImplementedError into a botocore caller. Refused in process, naming the method."""
+    with pytest.raises(UnservedRequestError, match=(
+            f"^pinpoint_mock: {method} .* was not sent: .*moto answers only the HTTP methods "
+            f"DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT; {method} is none of them"
+            if sender != "http-session" else "sent through botocore's HTTP session")):
+        SENDERS[sender](method, url)
+
+
+@pytest.mark.parametrize("sender", sorted(SENDERS))
+@pytest.mark.parametrize("url", [
+    "https://example.com/", "http://10.1.2.3:8080/v1/apps",
+    "https://pinpoint.us-east-1.amazonaws.com.evil.com/v1/apps",
+    "https://pinpoint.us-east-1.amazonaws.com@evil.com/v1/apps",
+    "https://s3.amazonaws.com.evil.com/bucket"])
+def test_a_host_that_is_not_aws_s_is_refused_naming_it(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock, sender: str, url: str,
+) -> None:
+    """While a mock is active nothing leaves the process but to this machine. A host that
+    only starts like AWS's (``….amazonaws.com.evil.com``, or user information before
+    ``@evil.com``, RFC 3986 section 3.2.1) is not AWS's: ``requests`` sent them to the
+    network or raised a TypeError from moto's callback (whose URL patterns match a prefix)."""
+    host = __import__("urllib.parse").parse.urlsplit(url).hostname
+    expected = (f"its host '{host}' is neither AWS's nor this machine's"
+                if sender != "http-session" else "sent through botocore's HTTP session")
+    with pytest.raises(UnservedRequestError, match=expected):
+        SENDERS[sender]("GET", url)
+    assert pinpoint_imports.calls == []
+
+
+@pytest.mark.parametrize("sender", ["requests", "botocore"])
+def test_a_scope_naming_no_aws_service_is_refused_naming_it(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock, sender: str,
+) -> None:
+    """A SigV4 scope is how a request to a custom endpoint names its service; one that
+    botocore does not know (``nosuchservice``, or ``s3x``, which moto's S3 pattern matched as
+    S3) is refused with a sentence naming it."""
+    for service in ("nosuchservice", "s3x"):
+        with pytest.raises(UnservedRequestError, match=(
+                f"its signature's credential scope names the service '{service}', which is no "
+                "AWS service botocore knows")):
+            SENDERS[sender]("GET", f"{LOCALSTACK}/x", _sigv4(service))
+
+
+@pytest.mark.parametrize("sender", ["requests", "botocore"])
+def test_a_python_exception_of_moto_s_is_refused_in_process(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock, sender: str,
+) -> None:
+    """moto's SQS raised KeyError for a region it has no backend of (found while closing
+    issue 14's holes): an UnservedRequestError naming moto's failure, which is its cause."""
+    with pytest.raises(UnservedRequestError, match=r"moto failed on it \(KeyError: 'xx-fake-9'\)"
+                       ) as raised:
+        SENDERS[sender]("GET", f"{LOCALSTACK}/?Action=ListQueues", _sigv4("sqs", "xx-fake-9"))
+    assert isinstance(raised.value.__cause__, KeyError)
+
+
+@pytest.mark.parametrize("sender", ["requests", "botocore"])
+def test_s3_s_signature_version_2_header_to_another_host_is_moto_s_s3(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock, sender: str,
+) -> None:
+    """``Authorization: AWS KEY:SIGNATURE`` is S3's Signature Version 2 (botocore's
+    ``HmacV1Auth``); to a custom endpoint it was sent to the network. moto's S3 answers it,
+    path-style, as an S3 presigned URL of Signature Version 2."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="audience")
+    answered = SENDERS[sender]("GET", "https://storage.example.com/audience",
+                               {"Authorization": "AWS AKIDEXAMPLE:c2lnbmF0dXJl"})
+    assert answered.status_code == 200 and b"<Name>audience</Name>" in answered.content
+
+
+def test_pinpoint_s_fips_hosts_are_its_hosts_of_that_region(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock,
+) -> None:
+    """``pinpoint-fips.<region>.amazonaws.com`` (and ``.api.aws``) are Pinpoint's FIPS hosts
+    (botocore's endpoint rules, ``UseFIPS``): the attacker's ``FOO`` to it was sent to the
+    network, and moto answered a FIPS client's GetApplicationSettings "Not yet implemented".
+    """
+    import requests
+    from botocore.config import Config
+
+    fips = boto3.client("pinpoint", region_name="eu-west-1",
+                        config=Config(use_fips_endpoint=True))
+    app_id = fips.create_app(CreateApplicationRequest={"Name": "f"})["ApplicationResponse"]["Id"]
+    assert fips.get_application_settings(ApplicationId=app_id)[
+        "ApplicationSettingsResource"]["ApplicationId"] == app_id  # moto's
+    for host in ("pinpoint-fips.eu-west-1.amazonaws.com", "pinpoint-fips.eu-west-1.api.aws"):
+        got = requests.get(f"https://{host}/v1/apps/{app_id}", timeout=5)
+        assert (got.status_code, got.json()["Id"]) == (200, app_id)
+        foo = requests.request("FOO", f"https://{host}/v1/apps", timeout=5)
+        assert (foo.status_code, foo.headers["x-amzn-ErrorType"]) == (
+            405, "MethodNotAllowedException")
+
+
+def test_user_information_before_an_aws_host_is_that_host(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock,
+) -> None:
+    """``https://me@s3.amazonaws.com/`` is S3's host (RFC 3986: user information is not part
+    of the host); moto's patterns miss it as written."""
+    import requests
+
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="audience")
+    listed = requests.get("https://me@s3.amazonaws.com/audience", timeout=5)
+    assert listed.status_code == 200 and b"<Name>audience</Name>" in listed.content
