@@ -17,7 +17,12 @@ which resets it), with a matcher that takes:
   (an ``endpoint_url`` habit): answered by moto under the AWS URL its scope names, or refused
   in process (:class:`~pinpoint_mock._transport.UnservedRequestError`) naming the URL;
 - a request signed for AWS whose scope cannot be read (an ``AWS4-HMAC-SHA256`` header
-  without ``Credential=...``): refused in process the same way.
+  without ``Credential=...``): refused in process the same way;
+- any request to a host that is neither AWS's nor this machine's (unless moto's configuration
+  passes it through): moto's if it names its service, else refused naming the host
+  (:func:`pinpoint_mock._transport.refusal`);
+- a request to an AWS host that moto's patterns miss as written (a trailing dot, a port, user
+  information) or with a method moto has no callback for: moto's, or refused.
 
 Those callbacks match by method, and moto's registry only looks at the callbacks of the
 request's method: a Pinpoint request with a method no callback has (``TRACE``, ``CONNECT``,
@@ -28,8 +33,9 @@ responses 0.24): a request the matcher takes is answered
 there, whatever its method, with the same callback (a 405 ``MethodNotAllowedException`` for
 a Pinpoint path, a 404 for another); any other goes on to the previous pass-through.
 
-Everything else is left to moto's callbacks and pass-through as before (requests to a server
-of this process, and unsigned requests to other hosts, are sent).
+Everything else is left to moto's callbacks (AWS's hosts) and pass-through: only requests to
+this machine (a server of this process, a test's own service) and those moto's configuration
+passes through are sent.
 
 Internals relied on (canaries in ``tests/test_canaries.py``): ``moto.core.models.
 responses_mock`` and ``botocore_stubber.process_request(request)`` (the handler behind the
