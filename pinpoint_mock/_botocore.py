@@ -363,6 +363,16 @@ def _send(self: Endpoint, request: AWSPreparedRequest) -> Any:
     return _original_send(self, request)
 
 
+_INSTANCE_METADATA_HOSTS = frozenset({"169.254.169.254", "fd00:ec2::254",
+                                      "169.254.170.2", "169.254.170.23"})
+"""The link-local hosts of EC2's instance metadata service (IPv4 and IPv6), ECS's and EKS Pod
+Identity's credential endpoints, which botocore's credential chain asks when no credentials
+are configured (moto's fake credentials turned off). Off those platforms a connect there times
+out, which the chain takes as "no credentials here" and goes on (``NoCredentialsError`` in the
+end); the guard answers the same at once, rather than an :class:`UnservedRequestError` the
+chain would not catch."""
+
+
 def _guarded_http_send(self: URLLib3Session, request: AWSPreparedRequest) -> Any:
     """botocore's HTTP send, guarded: a request reaches the network only to this machine
     (a server of this process, a test's own service) or as moto's configuration passes it
@@ -375,6 +385,8 @@ def _guarded_http_send(self: URLLib3Session, request: AWSPreparedRequest) -> Any
     """
     url = str(request.url)
     host = _host(url)
+    if host in _INSTANCE_METADATA_HOSTS:
+        raise botocore.exceptions.ConnectTimeoutError(endpoint_url=url)  # as off EC2, ECS, EKS
     if _transport.is_loopback_host(host) or _transport.to_own_server(url) or (
             _transport.is_aws_host(host) and _moto.passes_through(url)):
         return _original_http_send(self, request)

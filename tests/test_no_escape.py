@@ -8,6 +8,7 @@ import socket
 from typing import Any, Iterator, Optional
 
 import boto3
+import botocore.exceptions
 import pytest
 from moto import mock_aws
 
@@ -355,3 +356,29 @@ def test_user_information_before_an_aws_host_is_that_host(
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="audience")
     listed = requests.get("https://me@s3.amazonaws.com/audience", timeout=5)
     assert listed.status_code == 200 and b"<Name>audience</Name>" in listed.content
+
+
+@pytest.mark.parametrize("mode", ["IPv4", "IPv6"])
+def test_without_credentials_the_chain_ends_as_off_ec2_without_a_request_out(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any, mode: str,
+) -> None:
+    """With moto's fake credentials gone (``mock_credentials`` off, or deleted by the test) and
+    none configured, botocore's credential chain asks EC2's instance metadata service: the
+    guard answers a connect timeout, as off EC2, so the chain finds no credentials (botocore's
+    ``NoCredentialsError`` for a client), rather than an UnservedRequestError it would not
+    catch."""
+    import botocore.session
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                 "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", mode)
+    monkeypatch.setenv("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "1")
+    session = botocore.session.Session()
+    assert session.get_credentials() is None
+    client = session.create_client("pinpoint", region_name=REGION)
+    with pytest.raises(botocore.exceptions.NoCredentialsError):
+        client.get_apps()
