@@ -9,6 +9,7 @@ from typing import Any, Iterator, Optional
 
 import boto3
 import botocore.exceptions
+import botocore.session
 import pytest
 from moto import mock_aws
 
@@ -368,8 +369,6 @@ def test_without_credentials_the_chain_ends_as_off_ec2_without_a_request_out(
     guard answers a connect timeout, as off EC2, so the chain finds no credentials (botocore's
     ``NoCredentialsError`` for a client), rather than an UnservedRequestError it would not
     catch."""
-    import botocore.session
-
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
                  "AWS_SECURITY_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
         monkeypatch.delenv(name, raising=False)
