@@ -464,7 +464,8 @@ class FaultRegistry:
         if any(rule.fault.region is not None for rule in self.rules):
             from pinpoint_mock._moto import region_of  # imports moto: only when needed
 
-            region = region_of(urlsplit(url).hostname or "", headers)
+            parts = urlsplit(url)
+            region = region_of(parts.hostname or "", headers, parts.query)
         fault = self.fire(operation, params, region)
         if fault is None:
             return None

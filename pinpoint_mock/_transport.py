@@ -264,6 +264,15 @@ def _known_services() -> frozenset[str]:
     return frozenset(names)
 
 
+def unknown_service(url: str, headers: Mapping[str, Any]) -> Optional[str]:
+    """The service a request's credential scope (SigV4 or SigV4A header, or presigned query)
+    names when botocore knows no such service (:func:`_known_services`), else None."""
+    scope = scope_of(headers) or query_scope(url)
+    if scope is None or scope.service in _known_services():
+        return None
+    return _shown(scope.service)
+
+
 def refusal(
     method: str, url: str, headers: Mapping[str, Any], endpoint_prefix: Optional[str] = None
 ) -> Optional[UnservedRequestError]:

@@ -47,7 +47,7 @@ import sys
 import warnings
 from http import HTTPStatus
 from typing import Any, Callable, Iterable, Mapping, Optional, cast
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote
 
 from werkzeug.datastructures import EnvironHeaders
 
@@ -155,6 +155,18 @@ def _is_html_error(status: str, response_headers: list[tuple[str, str]]) -> bool
                for name, value in response_headers)
 
 
+def _name_the_service_for_moto(environ: dict[str, Any]) -> None:
+    """Give a presigned request's ``X-Amz-Credential`` scope to moto as an ``Authorization``
+    header: moto's server application names the service (and moto the account, by the access
+    key) from that header only, and took a presigned Pinpoint request for S3's."""
+    query = parse_qs(environ.get("QUERY_STRING", ""))
+    credential = query.get("X-Amz-Credential", [""])[0]
+    if credential.count("/") == 4:
+        signature = query.get("X-Amz-Signature", ["0"])[0]
+        environ["HTTP_AUTHORIZATION"] = (f"AWS4-HMAC-SHA256 Credential={credential}, "
+                                         f"SignedHeaders=host, Signature={signature}")
+
+
 class MockApplication:
     """The server's WSGI application: control plane, the mock's Pinpoint, moto for the rest.
 
@@ -188,6 +200,12 @@ class MockApplication:
                 return self.control(environ, start_response)
             if pinpoint:
                 return self._pinpoint(environ, start_response, url, headers)
+            unknown = _transport.unknown_service(url, headers)
+            if unknown is not None:
+                raise _request_checks.RefusedRequestError(400, "BadRequestException", (
+                    f"The request's credential scope names the service {unknown!r}, which is no "
+                    "AWS service botocore knows, so neither the mock nor moto serves it; sign "
+                    "it for the service it is for."))
             return self._moto(environ, start_response, headers)
         except _request_checks.RefusedRequestError as error:
             _request_checks.discard_unread(environ)
@@ -269,6 +287,8 @@ class MockApplication:
                           url: str, headers: Mapping[str, Any], body: Optional[bytes],
                           kept: Optional[bytes]) -> Any:
         data = kept or b""
+        if "HTTP_AUTHORIZATION" not in environ:
+            _name_the_service_for_moto(environ)
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
         environ.pop("HTTP_TRANSFER_ENCODING", None)

@@ -523,3 +523,18 @@ def test_werkzeug_s_html_error_page_from_moto_is_a_json_error(
     assert answer.headers["content-type"] == "application/json"
     assert answer.headers["x-amzn-errortype"] == "MethodNotAllowedException"
     assert answer.error()[2].startswith("moto's server answered 405")
+
+
+def test_a_scope_naming_no_aws_service_is_400_naming_it(
+    pinpoint_server: PinpointMockServer,
+) -> None:
+    """moto's server application cannot dispatch a service it does not know (a JSON 500 with
+    moto's traceback logged, found by an outside attacker); in process it is an
+    UnservedRequestError naming the service (docs/server.md)."""
+    answer = exchange(pinpoint_server, (
+        b"GET /things HTTP/1.1\r\nHost: x\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKID/"
+        b"20261201/us-east-1/nosuchservice/aws4_request, SignedHeaders=host, Signature=0\r\n"
+        b"\r\n"))
+    assert_well_formed(answer, 400)
+    assert answer.error()[2].startswith(
+        "The request's credential scope names the service 'nosuchservice'")

@@ -474,6 +474,21 @@ def test_a_presigned_url_is_answered_in_its_query_scope_s_region(
     assert listed.json()["Item"] == []  # nothing was made in us-east-1
 
 
+def test_a_presigned_url_to_an_operation_moto_serves_is_moto_s_pinpoint(
+    custom_base: str, pinpoint_imports: PinpointImportsMock
+) -> None:
+    """GetApplicationSettings is moto's: a presigned URL for it, with no Authorization header to
+    name the service, reaches moto's Pinpoint in the scope's region (over the server, moto's
+    dispatcher took the host for S3's and answered NoSuchBucket)."""
+    created = requests.post(_presigned("POST", f"{custom_base}/v1/apps", "eu-west-1"),
+                            data=b'{"Name": "eu"}', timeout=10)
+    app = created.json()["Id"]
+    settings = requests.get(_presigned("GET", f"{custom_base}/v1/apps/{app}/settings",
+                                       "eu-west-1"), timeout=10)
+    assert settings.status_code == 200, settings.text
+    assert settings.json()["ApplicationId"] == app
+
+
 def _sigv4a(service: str, region_set: Optional[str]) -> dict[str, str]:
     """Headers of a Signature Version 4A request (``AWS4-ECDSA-P256-SHA256``: its scope has
     no region; ``X-Amz-Region-Set`` lists where it is valid). The signature is not checked."""
