@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping
 import boto3
 from botocore.awsrequest import AWSResponse
 from moto.core.models import DEFAULT_ACCOUNT_ID
+from moto.core.models import botocore_stubber as moto_stubber
 
 from pinpoint_mock import PinpointImportsMock
 from pinpoint_mock._botocore import to_aws_response
@@ -66,15 +67,30 @@ def capture(client_: Any, operation: str, call: Callable[[], Any]) -> Captured:
     return Captured(http.status_code, dict(http.headers.items()), bytes(http.content))
 
 
+def floor_client(service: str) -> Any:
+    """A client of :func:`client`'s configuration from which moto's ``before-send`` handler
+    (which every client created after ``import moto`` carries, and which the mock's
+    transport wraps) is removed: while a mock is active, nothing of moto's or the mock's
+    runs on its requests, so its floor can be timed in the same session as the mocked call.
+    Give it an answer with :func:`add_floor` (without one its requests would be sent)."""
+    made = client(service)
+    made.meta.events.unregister("before-send", moto_stubber)
+    return made
+
+
 def add_floor(client_: Any, operation: str, response: Captured) -> None:
     """Answer ``operation`` on ``client_`` with ``response``'s bytes from a ``before-send``
-    handler (a fresh ``AWSResponse`` each call, built as the mock builds its own)."""
+    handler (a fresh ``AWSResponse`` each call, built as the mock builds its own); it
+    replaces the answer an earlier ``add_floor`` gave the same operation."""
     answer = HttpResponse(response.status, dict(response.headers), response.body)
 
     def floor(request: Any, **_: Any) -> AWSResponse:
         return to_aws_response(request.url, answer)
 
-    client_.meta.events.register(f"before-send.pinpoint.{operation}", floor)
+    event = f"before-send.pinpoint.{operation}"
+    unique_id = f"pinpoint-mock-benchmark-floor-{operation}"
+    client_.meta.events.unregister(event, unique_id=unique_id)
+    client_.meta.events.register(event, floor, unique_id=unique_id)
 
 
 def account_id() -> str:

@@ -134,6 +134,58 @@ def time_calls(call: Callable[[], object], count: int) -> float:
     return (clock() - start) / count
 
 
+def bracketed_blocks(
+    floor: Callable[[], object], ours: Callable[[], object], calls: int, pairs: int
+) -> tuple[list[float], list[float]]:
+    """Time ``pairs`` blocks of ``ours`` each between two blocks of ``floor``: F O F O ... O F.
+
+    Every block is ``calls`` calls in a row; returns the seconds per call of each block,
+    ``(floor blocks, ours blocks)``: ``pairs + 1`` floor blocks and ``pairs`` of ours, in the
+    order they ran. Block ``k`` of ours ran between floor blocks ``k`` and ``k + 1``
+    (:func:`bracketed_ratios`). Short blocks that alternate put a shared machine's load
+    changes (a neighbour's job starting, a slice lost to another process) on both contenders
+    within tens of milliseconds, and a load spike spoils only the one or two blocks it hits,
+    which the median over many blocks discards.
+
+    Before each block the young generations are collected (``gc.collect(1)``, some 10 µs,
+    untimed), so that each block starts with the same allocator state whatever ran before
+    it; gc stays on during the block, since the collections a call's own garbage causes are
+    part of its cost. (A full collection, ~0.1 s with the models loaded, runs once before
+    the first block.)
+    """
+    if calls < 1 or pairs < 1:
+        raise ValueError(f"calls and pairs must be >= 1, got {calls} and {pairs}.")
+    clock = _clock
+    collect = gc.collect
+
+    def block(call: Callable[[], object]) -> float:
+        collect(1)
+        start = clock()
+        for _ in range(calls):
+            call()
+        return (clock() - start) / calls
+
+    collect()
+    floors = [block(floor)]
+    ours_blocks = []
+    for _ in range(pairs):
+        ours_blocks.append(block(ours))
+        floors.append(block(floor))
+    return floors, ours_blocks
+
+
+def bracketed_ratios(ours: Sequence[float], floors: Sequence[float]) -> list[float]:
+    """Per block of ours, ``ours[k]`` over the mean of the floor blocks either side of it
+    (``floors[k]``, ``floors[k + 1]``): a drift of the machine that is linear over the three
+    blocks cancels."""
+    return [o / ((floors[k] + floors[k + 1]) / 2) for k, o in enumerate(ours)]
+
+
+def bracketed_differences(ours: Sequence[float], floors: Sequence[float]) -> list[float]:
+    """Per block of ours, ``ours[k]`` minus the mean of the floor blocks either side of it."""
+    return [o - (floors[k] + floors[k + 1]) / 2 for k, o in enumerate(ours)]
+
+
 def time_once(action: Callable[[], object]) -> float:
     """Seconds of one ``action()`` (after a full collection)."""
     gc.collect()

@@ -66,3 +66,41 @@ def test_seeded_jobs_are_listed_after_existing_ones_and_show_completed() -> None
         )["SegmentResponse"]["Id"]
         with pytest.raises(BadRequestError):
             seed_import_jobs(backend, app_id, 1, segment_id=dimensional)
+
+
+def test_bracketed_blocks_alternate_floor_and_ours_and_compare_each_with_its_neighbours() -> None:
+    from benchmarks._timing import bracketed_blocks, bracketed_differences, bracketed_ratios
+
+    ran: list[str] = []
+    floors, ours = bracketed_blocks(lambda: ran.append("F"), lambda: ran.append("O"), 2, 3)
+    assert "".join(ran) == "FF" + "OOFF" * 3  # F O F O F O F, two calls a block
+    assert len(floors) == 4 and len(ours) == 3
+    assert bracketed_ratios([3.0, 6.0], [1.0, 3.0, 3.0]) == [1.5, 2.0]
+    assert bracketed_differences([3.0, 6.0], [1.0, 3.0, 3.0]) == [1.0, 3.0]
+    with pytest.raises(ValueError):
+        bracketed_blocks(lambda: None, lambda: None, 0, 1)
+
+
+def test_the_floor_client_is_answered_by_its_floor_while_the_mock_is_active() -> None:
+    # per_call times the floor in the mock's session: nothing of the mock may run on it.
+    from benchmarks import _aws
+    from pinpoint_mock import mock_pinpoint_imports
+
+    pinpoint = _aws.client("pinpoint")
+    floor = _aws.floor_client("pinpoint")
+    with mock_pinpoint_imports() as mock:
+        app_id = _aws.create_app(pinpoint, "floored")
+        pinpoint.create_import_job(ApplicationId=app_id, ImportJobRequest={
+            "Format": "CSV", "S3Url": "s3://no-such-bucket/x.csv", "RoleArn": _aws.ROLE_ARN})
+        call = lambda: pinpoint.get_import_jobs(ApplicationId=app_id)  # noqa: E731
+        captured = _aws.capture(pinpoint, "GetImportJobs", call)
+        empty = _aws.Captured(captured.status, captured.headers, b'{"Item":[]}')
+        _aws.add_floor(floor, "GetImportJobs", empty)
+        _aws.add_floor(floor, "GetImportJobs", captured)  # replaces the first answer
+        recorded = len(mock.calls)
+        answer = floor.get_import_jobs(ApplicationId=app_id)
+        assert len(mock.calls) == recorded
+        assert len(answer["ImportJobsResponse"]["Item"]) == 1
+        assert answer["ImportJobsResponse"] == pinpoint.get_import_jobs(
+            ApplicationId=app_id)["ImportJobsResponse"]
+        assert len(mock.calls) == recorded + 1
