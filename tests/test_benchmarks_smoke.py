@@ -104,3 +104,12 @@ def test_the_floor_client_is_answered_by_its_floor_while_the_mock_is_active() ->
         assert answer["ImportJobsResponse"] == pinpoint.get_import_jobs(
             ApplicationId=app_id)["ImportJobsResponse"]
         assert len(mock.calls) == recorded + 1
+
+
+def test_the_instruction_count_runs_its_measured_calls() -> None:
+    # benchmarks.instructions runs this under callgrind; here without it, a few calls.
+    from benchmarks import instructions
+
+    for which in ("ours", "floor", "none"):
+        instructions.run_calls("PROCESSING", which, 2)
+    assert instructions.main(["NOSUCHSTATE"]) == 2
