@@ -142,11 +142,21 @@ def _guarded_send(adapter: Any, request: PreparedRequest, **kwargs: Any) -> Any:
     """moto's pass-through of a request no callback matched, guarded: a request the mock
     takes (a request with a method no callback has) is answered in process, with
     the response ``responses`` builds for a matched callback; any other is passed on."""
-    if _takes(request)[0]:
+    if _takes(request)[0] or not _may_leave(str(request.url)):
         callback = responses.CallbackResponse(method=str(request.method), url=_ANY_URL,
                                               callback=_callback, content_type=None)
         return adapter.build_response(request, callback.get_response(request))
     return _passed_through[-1](adapter, request, **kwargs)
+
+
+def _may_leave(url: str) -> bool:
+    """Whether a request no callback answered may be sent: to this machine (a server of this
+    process, a test's own service) or as moto's configuration passes it through. Any other
+    (an AWS host none of moto's URL patterns matches, such as the bare ``amazonaws.com``) is
+    answered in process, which refuses it."""
+    host = urlsplit(url).hostname or ""
+    return (_transport.to_own_server(url) or _transport.is_loopback_host(host)
+            or passes_through(url))
 
 
 def _ask_moto(request: PreparedRequest, url: str, body: Any = None) -> Optional[MotoAnswer]:

@@ -49,7 +49,7 @@ no region, ``Credential=KEY/DATE/SERVICE/aws4_request``; the regions it is valid
 _SCOPE_V4A = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/aws4_request")
 _REGION_NAME = re.compile(r"[a-z]{2}(-[a-z0-9]+)+", re.A)
 _SIGV2_HEADER = re.compile(r"\s*AWS [^:\s]+:\S+")
-_AWS_HOST = re.compile(r"(^|\.)amazonaws\.com(\.cn)?\.?$")
+_AWS_HOST = re.compile(r"[^.]\.amazonaws\.com(\.cn)?\.?$")
 _PINPOINT_HOST = re.compile(
     r"pinpoint(-fips)?\.([a-z0-9-]+)\.(amazonaws\.com(?:\.cn)?|api\.aws)\.?", re.A | re.I)
 """Pinpoint's hosts of a region, as botocore's endpoint rules (``endpoint-rule-set-1.json`` of
@@ -213,7 +213,8 @@ def looks_signed(url: str, headers: Mapping[str, Any]) -> bool:
 def is_aws_host(host: str) -> bool:
     """True for ``*.amazonaws.com`` (and ``*.amazonaws.com.cn``) hosts, also written as an
     absolute name, with the DNS root's trailing dot (``pinpoint.us-east-1.amazonaws.com.``,
-    the same host to DNS)."""
+    the same host to DNS). The bare ``amazonaws.com`` is no AWS service's host (no endpoint
+    of botocore's ``endpoints.json`` is the apex), so it is not."""
     return _AWS_HOST.search(host) is not None
 
 

@@ -381,3 +381,18 @@ def test_without_credentials_the_chain_ends_as_off_ec2_without_a_request_out(
     client = session.create_client("pinpoint", region_name=REGION)
     with pytest.raises(botocore.exceptions.NoCredentialsError):
         client.get_apps()
+
+
+@pytest.mark.parametrize("url", ["https://amazonaws.com/v1/apps", "https://AMAZONAWS.COM/x",
+                                 "https://amazonaws.com.cn/", "https://amazonaws.com./"])
+def test_the_bare_amazonaws_com_is_no_aws_host_and_is_refused_unsigned(
+    no_network: list[Any], pinpoint_imports: PinpointImportsMock, url: str
+) -> None:
+    """No AWS service lives at the apex ``amazonaws.com``: an unsigned request there is a host
+    neither AWS's nor this machine's, refused in process. It was taken for an AWS host, which
+    moto's URL patterns did not match, and sent (a DNS lookup; found by an outside
+    attacker)."""
+    import requests
+
+    with pytest.raises(UnservedRequestError, match="was not sent"):
+        requests.get(url, timeout=5)
