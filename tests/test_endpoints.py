@@ -74,6 +74,22 @@ def test_a_definition_without_id_gets_a_stable_derived_id(
     assert [item["Id"] for item in items["EndpointsResponse"]["Item"]] == [derived]
 
 
+def test_a_quote_left_open_at_the_end_of_the_file_registers_nothing_of_its_row(
+    pinpoint_client: Any, app_id: str, register: Register
+) -> None:
+    """It registered an endpoint whose Address held the line end (found by an outside
+    attacker): the row fails, naming the column."""
+    job = register("open.csv", b'ChannelType,User.UserId,Address\nSMS,u1,+15550100\n'
+                               b'EMAIL,u2,"x@b.c\n')
+    assert (job["TotalProcessed"], job["TotalFailures"]) == (2, 1)
+    assert job["Failures"] == [f"s3://{BUCKET}/endpoints/open.csv line 3: the quoted value of "
+                               "Address is not closed: the object ends before its closing quote."]
+    with pytest.raises(pinpoint_client.exceptions.NotFoundException):
+        pinpoint_client.get_user_endpoints(ApplicationId=app_id, UserId="u2")
+    assert pinpoint_client.get_user_endpoints(ApplicationId=app_id, UserId="u1")[
+        "EndpointsResponse"]["Item"][0]["Address"] == "+15550100"
+
+
 def test_get_user_endpoints_serves_every_endpoint_of_a_user(
     pinpoint_client: Any, app_id: str, register: Register
 ) -> None:

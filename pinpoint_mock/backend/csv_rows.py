@@ -24,9 +24,10 @@ choices where AWS is silent):
   limit, which the mock leaves as it is); a row with a longer one fails, saying so. "The
   CSV file can't contain line breaks or tabs ... the data in the file might not be
   imported": *mock*, a row with a line break (in a quoted cell) or a tab in a cell fails,
-  naming the column. LF, CRLF and CR line ends; blank lines (empty, or only whitespace:
-  ``str.isspace``, as the JSON reader says) are skipped (not definitions) but counted in line
-  numbers, before the header too.
+  naming the column; so does a quoted cell the object ends in before its closing quote
+  (:mod:`csv`, not strict, reads it to the end, line end included). LF, CRLF and CR line
+  ends; blank lines (empty, or only whitespace: ``str.isspace``, as the JSON reader says)
+  are skipped (not definitions) but counted in line numbers, before the header too.
 * A header that is exactly ``User.UserId`` makes a file of user IDs: each non-blank row holds
   one or more IDs separated by spaces, each one a processed definition.
 
@@ -154,8 +155,15 @@ class CsvHeader:
     def row_problem(self, row: list[str], spans_lines: bool, has_tab: bool) -> str | None:
         """The reason a row fails before its cells are read as fields, or None.
 
-        Order: number of cells; the header's problem; a line break, then a tab, in a cell.
+        Order: a quote left open at the end of the object; number of cells; the header's
+        problem; a line break, then a tab, in a cell.
         """
+        if not spans_lines and row and row[-1][-1:] in _LINE_ENDS:
+            # one physical line whose last cell ends with its line end: the csv reader (not
+            # strict) read the line end into a quoted cell the object ended in
+            name = self.names[len(row) - 1] if len(row) <= self.width else ""
+            return (f"the quoted value of {name or f'column {len(row)}'} is not closed: the "
+                    "object ends before its closing quote")
         if len(row) != self.width:
             return f"the row has {len(row)} cells but the header has {self.width} columns"
         if self.problem is not None:
@@ -230,6 +238,12 @@ class CsvHeader:
                      for c in columns)
 
 
+_LINE_ENDS = ("\n", "\r")
+"""The last character of a cell that ends with its line's end: only a quoted cell left open at
+the end of the object does (a quote never closed, which the csv reader, not strict, reads to the
+end)."""
+
+
 def _csv_problem(error: csv.Error) -> str:
     """The row failure for an error of the :mod:`csv` reader, in the mock's words where it
     has them: a cell over the reader's field size limit (``csv.field_size_limit()``,
@@ -276,7 +290,7 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                 for row in reader:
                     start = end + 1
                     end = skipped + reader.line_num
-                    if (len(row) == width and end == start
+                    if (len(row) == width and end == start and row[-1][-1:] not in _LINE_ENDS
                             and (text.plain or (not text.has_tab and overhead
                                                 + 6 * sum(map(len, row)) <= MAX_ENDPOINT_BYTES))
                             and (fields := check(row)) in accept and row[address]):

@@ -470,6 +470,21 @@ def test_line_breaks_and_tabs_in_values_fail_the_row_and_keep_line_numbers() -> 
     assert (lean.failures, lean.imported) == (result.failures, 1)
 
 
+@pytest.mark.parametrize("end", ["\n", "\r\n", "\r"])
+def test_a_quote_left_open_at_the_end_of_the_object_fails_the_row(end: str) -> None:
+    """The csv reader (not strict) reads a quote the object never closes to the end, line end
+    included: ``EMAIL,"x@b.c<LF>`` was imported with the Address ``"x@b.c\n"`` (found by an
+    outside attacker), a value the line-break rule refuses."""
+    text = f"ChannelType,Address{end}SMS,+1555{end}EMAIL,\"x@b.c{end}"
+    message = ("s3://b/k.csv line 3: the quoted value of Address is not closed: the object "
+               "ends before its closing quote.")
+    result, seen = collect([blob("k.csv", text.encode())])
+    assert result.failures == [message]
+    assert [d["Address"] for d in seen] == ["+1555"]
+    lean = run_import([blob("k.csv", text.encode())], "CSV")
+    assert (lean.failures, lean.imported) == ([message], 1)
+
+
 def test_row_with_wrong_number_of_cells() -> None:
     result = csv_import("ChannelType,Address\nEMAIL\nEMAIL,a@x,extra\nEMAIL,a@x\n")
     assert result.failures == [
