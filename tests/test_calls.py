@@ -219,8 +219,9 @@ def test_a_forked_child_makes_request_ids_of_its_own() -> None:
     holds ready, or two processes' responses would share an id."""
     from pinpoint_mock import _routing
 
-    _routing.new_request_id()  # a batch is ready in the parent
-    ready = set(_routing._ready_ids)
+    _routing._ready_ids.clear()
+    _routing.new_request_id()  # a fresh batch is ready in the parent (the last id of an
+    ready = set(_routing._ready_ids)  # earlier batch would have left none ready)
     assert ready
     read, write = os.pipe()
     pid = os.fork()
