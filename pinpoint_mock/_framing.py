@@ -63,7 +63,7 @@ def request_line_problem(line: str) -> Optional[Problem]:
         return bad(f"The request line {echo(line)} has no HTTP version (an HTTP/0.9 request, "
                    f"which this server does not answer); send method, target and version, "
                    f"{example}.")
-    if len(words) != 3:
+    if len(words) != 3 or line != " ".join(words):  # one SP between, none around
         return bad(f"The request line {echo(line)} is not an HTTP request line; send method, "
                    f"target and version separated by spaces, {example}.")
     method, _, version = words

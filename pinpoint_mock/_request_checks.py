@@ -116,7 +116,14 @@ def refusal(environ: dict[str, Any]) -> Optional[RefusedRequestError]:
     return None
 
 
+_HOST = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~%!$&'()*+,;=]+)(?::[0-9]*)?")
+"""RFC 3986 section 3.2.2's host (an IP literal in brackets, or a reg-name: unreserved
+characters, percent-encodings, sub-delims), then an optional port (RFC 9110 section 7.2)."""
+
+
 def _is_host(host: str) -> bool:
+    if not _HOST.fullmatch(host):  # a space, a non-ASCII byte: urlsplit would take them
+        return False
     try:
         parts = urlsplit(f"http://{host}/")
         parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number

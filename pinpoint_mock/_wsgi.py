@@ -167,6 +167,37 @@ def _name_the_service_for_moto(environ: dict[str, Any]) -> None:
                                          f"SignedHeaders=host, Signature={signature}")
 
 
+def _with_content_length(app: WsgiApp, environ: dict[str, Any],
+                         start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """``app``'s response with its body read whole and a ``Content-Length``: for an HTTP/1.0
+    request, which may not be answered chunked (RFC 9112 section 6.1: "A server MUST NOT send
+    a response containing Transfer-Encoding unless the corresponding request indicates
+    HTTP/1.1"), as werkzeug's server answers a response without a length (it decides by its
+    own protocol version, HTTP/1.1)."""
+    captured: dict[str, Any] = {}
+
+    def capture(status: str, response_headers: list[tuple[str, str]],
+                exc_info: Any = None) -> Callable[[bytes], None]:
+        captured["status"], captured["headers"] = status, list(response_headers)
+        return lambda chunk: None
+
+    result = app(environ, capture)
+    try:
+        body = b"".join(result)
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    headers = [(name, value) for name, value in captured["headers"]
+               if name.lower() != "transfer-encoding"]
+    if environ.get("REQUEST_METHOD") != "HEAD" or not any(
+            name.lower() == "content-length" for name, _ in headers):
+        headers = [(name, value) for name, value in headers
+                   if name.lower() != "content-length"] + [("Content-Length", str(len(body)))]
+    start_response(captured["status"], headers)
+    return [body]
+
+
 class MockApplication:
     """The server's WSGI application: control plane, the mock's Pinpoint, moto for the rest.
 
@@ -180,6 +211,11 @@ class MockApplication:
         self.moto = moto
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        if environ.get("SERVER_PROTOCOL") == "HTTP/1.0":
+            return _with_content_length(self._answer, environ, start_response)
+        return self._answer(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         control = _control.handles(environ.get("PATH_INFO", ""))
         try:
             refused = _request_checks.refusal(environ)

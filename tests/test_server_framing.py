@@ -104,6 +104,14 @@ MALFORMED = [
      "The request method 'G(T' is not an HTTP method"),
     (b"GET / HTTP/1.1 x\r\nHost: x\r\n\r\n", 400, "BadRequestException",
      "The request line 'GET / HTTP/1.1 x' is not an HTTP request line"),
+    (b"GET  /v1/apps  HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BadRequestException",
+     "The request line 'GET  /v1/apps  HTTP/1.1' is not an HTTP request line"),
+    (b"GET\t/v1/apps\tHTTP/1.1\r\nHost: x\r\n\r\n", 400, "BadRequestException",
+     "The request line 'GET\\t/v1/apps\\tHTTP/1.1' is not an HTTP request line"),
+    (b"GET /v1/apps HTTP/1.1\r\nHost: a b\r\n\r\n", 400, "BadRequestException",
+     "The Host header 'a b' is not a host name with an optional port"),
+    (b"GET /v1/apps HTTP/1.1\r\nHost: \xc3\xa9\r\n\r\n", 400, "BadRequestException",
+     "The Host header"),
     (b"\r\n" * 9 + b"GET /v1/apps HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BadRequestException",
      "More than 8 empty lines came before the request line"),
     (b"GET http://[::1/v1/apps HTTP/1.1\r\nHost: x\r\n\r\n", 400, "BadRequestException",
@@ -538,3 +546,20 @@ def test_a_scope_naming_no_aws_service_is_400_naming_it(
     assert_well_formed(answer, 400)
     assert answer.error()[2].startswith(
         "The request's credential scope names the service 'nosuchservice'")
+
+
+@pytest.mark.parametrize("path, status", [(b"/v1/apps", 200), (b"/v1/apps/nope", 404)])
+def test_an_http_1_0_request_is_answered_with_a_content_length_not_chunked(
+    pinpoint_server: PinpointMockServer, path: bytes, status: int,
+) -> None:
+    """RFC 9112 section 6.1: no Transfer-Encoding to a request that is not HTTP/1.1; werkzeug's
+    server answered a response without a length chunked whatever the request's version, and
+    an HTTP/1.0 client read the chunk framing as the body (found by an outside attacker)."""
+    answer = exchange(pinpoint_server, b"GET " + path + b" HTTP/1.0\r\nAuthorization: "
+                      b"AWS4-HMAC-SHA256 Credential=a/20260101/us-east-1/mobiletargeting/"
+                      b"aws4_request, SignedHeaders=host, Signature=0\r\n\r\n")
+    assert answer.status == status
+    assert "transfer-encoding" not in answer.headers
+    assert int(answer.headers["content-length"]) == len(answer.body)
+    json.loads(answer.body)
+    assert answer.raw.endswith(answer.body)  # nothing after the body: no chunk framing
