@@ -150,6 +150,8 @@ def _custom_names_problem(definition: Definition) -> str | None:
             continue
         group = ".".join(path)
         for name, values in members.items():
+            if not name:
+                return f"{group} has an empty attribute name; give each attribute a name"
             if len(name) > MAX_ATTRIBUTE_NAME_LENGTH:
                 return (f"{label(group, name)} name must be at most "
                         f"{MAX_ATTRIBUTE_NAME_LENGTH} characters, got {len(name)}")
@@ -161,6 +163,8 @@ def _custom_names_problem(definition: Definition) -> str | None:
                 return (f"{label(group, name)} value must be at most "
                         f"{MAX_ATTRIBUTE_VALUE_LENGTH} characters, got {longest}")
     for name in definition.get("Metrics") or ():
+        if not name:
+            return "Metrics has an empty metric name; give each metric a name"
         if len(name) > MAX_ATTRIBUTE_NAME_LENGTH:
             return (f"{label('Metrics', name)} name must be at most "
                     f"{MAX_ATTRIBUTE_NAME_LENGTH} characters, got {len(name)}")

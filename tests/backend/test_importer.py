@@ -598,6 +598,20 @@ def test_attribute_value_and_name_limits() -> None:
     assert result.failures == [
         f"s3://b/k.csv line 2: Metrics.{name} name must be at most 50 characters, got 51."
     ]
+    # an empty name: a CSV header cannot say it ("Attributes." is an unknown column); JSON can
+    result = json_import([{"ChannelType": "SMS", "Address": "1", "Attributes": {"": ["x"]}},
+                          {"ChannelType": "SMS", "Address": "2",
+                           "User": {"UserAttributes": {"": ["y"]}}},
+                          {"ChannelType": "SMS", "Address": "3", "Metrics": {"": 1}},
+                          {"ChannelType": "SMS", "Address": "4", "Attributes": {"a": ["x"]}}])
+    assert result.failures == [
+        "s3://b/k.json line 1: Attributes has an empty attribute name; give each attribute a "
+        "name.",
+        "s3://b/k.json line 2: User.UserAttributes has an empty attribute name; give each "
+        "attribute a name.",
+        "s3://b/k.json line 3: Metrics has an empty metric name; give each metric a name.",
+    ]
+    assert result.imported == 1
     name50 = "n" * 50
     assert csv_import(f"ChannelType,Address,Attributes.{name50}\nSMS,1,{ok}\n").imported == 1
 
