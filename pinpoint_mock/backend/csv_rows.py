@@ -241,7 +241,7 @@ class CsvHeader:
 _LINE_ENDS = ("\n", "\r")
 """The last character of a cell that ends with its line's end: only a quoted cell left open at
 the end of the object does (a quote never closed, which the csv reader, not strict, reads to the
-end)."""
+end), so the fast path asks only in the object's last chunk (``ObjectText.final``)."""
 
 
 def _csv_problem(error: csv.Error) -> str:
@@ -290,7 +290,8 @@ def read_csv(text: ObjectText, tally: Tally, url: str, key: str) -> None:
                 for row in reader:
                     start = end + 1
                     end = skipped + reader.line_num
-                    if (len(row) == width and end == start and row[-1][-1:] not in _LINE_ENDS
+                    if (len(row) == width and end == start
+                            and (not text.final or row[-1][-1:] not in _LINE_ENDS)
                             and (text.plain or (not text.has_tab and overhead
                                                 + 6 * sum(map(len, row)) <= MAX_ENDPOINT_BYTES))
                             and (fields := check(row)) in accept and row[address]):

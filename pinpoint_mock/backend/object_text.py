@@ -238,6 +238,8 @@ class ObjectText:
         self.plain = True
         """Neither :attr:`has_tab` nor :attr:`has_long_line` (so far)."""
         self.long_line = long_line
+        self.final = False
+        """The object's last lines have been handed out (its last chunk is being read)."""
         self.skipped_lines = head.blank_lines
         self._stream = stream
         self._head: Optional[Head] = head
@@ -296,8 +298,10 @@ class ObjectText:
             searched, check = 0, False
             lines = _lines(text)
             del text  # hold one chunk at a time: only its lines now
+            self.final = eof and not data
             yield lines
             del lines
+        self.final = True
 
     def _scan(self, data: bytes, end: int) -> None:
         """Update :attr:`has_tab` and :attr:`has_long_line` for ``data[:end]``, whole lines.

@@ -485,6 +485,24 @@ def test_a_quote_left_open_at_the_end_of_the_object_fails_the_row(end: str) -> N
     assert (lean.failures, lean.imported) == ([message], 1)
 
 
+@pytest.mark.parametrize("chunks", [1, 2])
+def test_a_quote_left_open_in_a_last_line_that_ends_a_read_chunk_fails_its_row(
+    chunks: int,
+) -> None:
+    """The fast path asks about an open quote only in the object's last chunk: an object whose
+    last line ends exactly where a read chunk does is read with one more, empty, chunk."""
+    head, last = "ChannelType,Address\n", 'EMAIL,"x@b.c\n'
+    row = "SMS,+1555\n"
+    size = chunks * READ_CHUNK_SIZE - len(head) - len(last)
+    padding = row * ((size - 10) // len(row))  # then one row of 10 to 19 characters
+    text = head + padding + "SMS," + "9" * (size - len(padding) - 5) + "\n" + last
+    assert len(text) == chunks * READ_CHUNK_SIZE
+    result = run_import([blob("k.csv", text.encode())], "CSV")
+    assert len(result.failures) == 1
+    assert result.failures[0].endswith("the quoted value of Address is not closed: the object "
+                                       "ends before its closing quote.")
+
+
 def test_row_with_wrong_number_of_cells() -> None:
     result = csv_import("ChannelType,Address\nEMAIL\nEMAIL,a@x,extra\nEMAIL,a@x\n")
     assert result.failures == [
