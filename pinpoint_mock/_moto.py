@@ -266,10 +266,16 @@ class _ChunkedReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
+        """Raises: OSError: the key's data is gone (moto disposed of it: a reset of moto's
+        state, or the object deleted or overwritten, while it was read)."""
         with self._key.lock:
             source = self._key._value_buffer
-            source.seek(self._position)
-            data = source.read(len(buffer))
+            try:
+                source.seek(self._position)
+                data = source.read(len(buffer))
+            except ValueError:  # "I/O operation on closed file": moto closed the key's buffer
+                raise OSError("the object was deleted while it was read (moto's S3 state was "
+                              "reset, or the object deleted or overwritten)") from None
         size = len(data)
         buffer[:size] = data
         self._position += size

@@ -221,12 +221,13 @@ class WireValidator(ParamValidator):  # type: ignore[misc]
     def _validate_double(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
         if isinstance(param, bool) or not isinstance(param, (int, float)):
             errors.report(name, "invalid type", param=param, kind=_KINDS["double"])
-        elif isinstance(param, float) and not math.isfinite(param):
+        elif not _is_finite_double(param):
             errors.report(name, "not finite", param=param)
         else:
             super()._validate_double(param, shape, errors, name)
 
     _validate_float = _validate_double
+
 
     def _validate_list(self, param: Any, shape: Shape, errors: Any, name: str) -> None:
         if not isinstance(param, list):
@@ -339,3 +340,16 @@ class RequestValidator:
                 raise BadRequestError(message[:-1] + suffix + "." if suffix else message)
 
         return run
+
+
+def _is_finite_double(number: float) -> bool:
+    """Whether ``number`` (an int or float from JSON) is a finite double: an integer past
+    1.8e308 (JSON allows any number of digits; a 309-digit one) is +/-infinity as a double,
+    which every reader of it (botocore's parser, an export) then fails on."""
+    if isinstance(number, float):
+        return math.isfinite(number)
+    try:
+        float(number)
+    except OverflowError:
+        return False
+    return True

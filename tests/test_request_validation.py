@@ -198,6 +198,12 @@ def test_a_deeply_nested_body_is_400(raw: Any, app_id: str, body: bytes, message
          "Location.Latitude must be a finite number, got Infinity."),
         (b'{"Metrics": {"m": 1' + b"0" * 5000 + b"}}",
          "The request body is not valid JSON: an integer has more than 400 digits."),
+        # an integer of at most 400 digits past a double's range is infinite as a double
+        # (found by an outside attacker: stored, then every GetEndpoint raised OverflowError)
+        (b'{"Metrics": {"m": 1' + b"0" * 399 + b"}}",
+         "Metrics.m must be a finite number, got 1" + "0" * 36 + "...."),
+        (b'{"Location": {"Latitude": -1' + b"0" * 309 + b"}}",
+         "Location.Latitude must be a finite number, got -1" + "0" * 35 + "...."),
         (b'{"Address": "\\ud800"}',
          "Address must be valid Unicode text, got '\\ud800' (it holds a lone surrogate)."),
         ('{"Address": "x"}'.encode("utf-16"),

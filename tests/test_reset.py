@@ -76,3 +76,42 @@ def test_reset_is_shared_by_nested_mocks() -> None:
 def test_reset_of_a_mock_that_is_not_started_says_how_to_fix_it() -> None:
     with pytest.raises(RuntimeError, match=r"^This mock_pinpoint_imports is not started; "):
         mock_pinpoint_imports().reset()
+
+
+def test_an_object_moto_disposes_of_while_it_is_read_fails_the_import_not_the_call(
+    pinpoint_imports: PinpointImportsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reset (the mock's or moto's) while CreateImportJob reads an object closes the object's
+    data under the reader: a ValueError ("I/O operation on closed file") escaped into the
+    caller of CreateImportJob (found by an outside attacker, with a reset from another thread
+    mid-import). The object is read as gone: an OSError the import reports, as for any object
+    it cannot read. Here the object is disposed of as it is opened, the same moment made
+    deterministic."""
+    from pinpoint_mock import _moto
+
+    opener = _moto._opener
+
+    def disposing(key: Any) -> Any:
+        open_key = opener(key)
+
+        def open_disposed() -> Any:
+            key.dispose()
+            return open_key()
+
+        return open_disposed
+
+    monkeypatch.setattr(_moto, "_opener", disposing)
+    pinpoint = boto3.client("pinpoint", region_name=REGION)
+    s3 = boto3.client("s3", region_name=REGION)
+    app_id = _fill(pinpoint, s3)  # CreateImportJob returns; no exception
+    pinpoint_imports.advance(3600)
+    jobs = pinpoint.get_import_jobs(ApplicationId=app_id)["ImportJobsResponse"]["Item"]
+    for _ in range(6):
+        if jobs[0]["JobStatus"] in ("COMPLETED", "FAILED"):
+            break
+        pinpoint_imports.advance_job(app_id, jobs[0]["Id"])
+        jobs = pinpoint.get_import_jobs(ApplicationId=app_id)["ImportJobsResponse"]["Item"]
+    assert jobs[0]["JobStatus"] == "FAILED"
+    assert "deleted while it was read" in " ".join(jobs[0]["Failures"])
+    with pytest.raises(pinpoint.exceptions.NotFoundException):
+        pinpoint.get_endpoint(ApplicationId=app_id, EndpointId="e1")

@@ -104,12 +104,23 @@ class Schedule:
                 )
 
     def processing_seconds(self, pieces: int) -> float:
-        """Seconds of PROCESSING for a job of ``pieces`` pieces."""
+        """Seconds of PROCESSING for a job of ``pieces`` pieces.
+
+        Raises:
+            ValueError: ``pieces`` is not a whole number >= 0.
+        """
+        if isinstance(pieces, bool) or not isinstance(pieces, int) or pieces < 0:
+            raise ValueError(f"pieces must be a whole number of pieces >= 0 (a job's "
+                             f"TotalPieces), got {echo(pieces)}.")
         return self.processing + self.per_piece * pieces
 
     def duration(self, pieces: int) -> float:
         """Seconds from creation to the terminal status for a job of ``pieces`` pieces (not
-        counting a PENDING_JOB wait)."""
+        counting a PENDING_JOB wait).
+
+        Raises:
+            ValueError: ``pieces`` is not a whole number >= 0.
+        """
         return self.created + self.initializing + self.processing_seconds(pieces) + self.completing
 
 

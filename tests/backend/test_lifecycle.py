@@ -374,3 +374,12 @@ def test_view_until_bounds_the_span_of_one_view(per_piece: float) -> None:
 ])
 def test_every_number_renders_as_a_date_iso_8601_parsers_read(seconds: float, shown: str) -> None:
     assert iso8601(seconds) == shown
+
+
+@pytest.mark.parametrize("pieces", [None, -1, 1.5, True, "3"])
+def test_a_duration_of_a_number_of_pieces_that_is_none_is_refused(pieces: object) -> None:
+    """``Schedule.duration`` / ``processing_seconds`` of -1 or 1.5 pieces answered 8.0 and 13.0,
+    of None a TypeError of Python's (found by an outside attacker)."""
+    with pytest.raises(ValueError, match=r"^pieces must be a whole number of pieces >= 0"):
+        Schedule().duration(pieces)  # type: ignore[arg-type]
+    assert Schedule().duration(0) == 10.0
