@@ -636,6 +636,29 @@ def test_a_bucket_deleted_before_completion_fails_the_job(
                                 "export job completed (NoSuchBucket), so no endpoint was exported."]
 
 
+@pytest.mark.parametrize("folder_bytes, failed", [(976, False), (978, True)])
+def test_an_export_whose_keys_would_pass_1024_bytes_fails_and_writes_nothing(
+    pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, export: Export,
+    out: Any, folder_bytes: int, failed: bool,
+) -> None:
+    """S3 keys are at most 1,024 bytes (S3 refuses a longer PutObject: KeyTooLongError); an
+    export to a 3,000-character prefix COMPLETED with a 3,047-byte key, which code under test
+    could then read from moto's S3 only (found by an outside attacker). The key is the folder,
+    ``/``, the job Id (32 characters) and ``/part-00000.gz``: 47 bytes besides the folder."""
+    imported(CSV)
+    folder = "é" * (folder_bytes // 2)  # two bytes each in UTF-8
+    job = export(S3UrlPrefix=f"s3://{OUT}/{folder}/")
+    done = finished(pinpoint_imports, pinpoint_client, app_id, job["Id"])
+    listed = out.list_objects_v2(Bucket=OUT).get("Contents", [])
+    if not failed:
+        assert done["JobStatus"] == "COMPLETED"
+        assert max(len(item["Key"].encode()) for item in listed) <= 1024
+        return
+    assert (done["JobStatus"], done["FailedPieces"], listed) == ("FAILED", 1, [])
+    assert done["Failures"][0].startswith(f"s3://{OUT}/{folder}/: the objects' keys would be ")
+    assert "S3 keys are at most 1024 (KeyTooLongError)" in done["Failures"][0]
+
+
 def test_a_bucket_created_after_the_request_is_used(
     pinpoint_imports: Any, pinpoint_client: Any, app_id: str, imported: Any, s3: Any
 ) -> None:

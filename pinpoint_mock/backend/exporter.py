@@ -69,6 +69,11 @@ def object_keys(folder: str, job_id: str, pieces: int) -> list[str]:
     return [f"{folder}{job_id}/part-{n:05d}.gz" for n in range(pieces)]
 
 
+MAX_S3_KEY_BYTES = 1024
+"""S3's longest object key, in bytes of UTF-8 (Amazon S3 User Guide, "Naming Amazon S3
+objects": "The object key name ... can be up to 1,024 bytes long"); an export whose keys
+would be longer fails, as S3 refuses such a PutObject (``KeyTooLongError``)."""
+
 _DEFINITION_MEMBERS = ("RoleArn", "S3UrlPrefix", "SegmentId", "SegmentVersion")
 
 
@@ -168,9 +173,16 @@ class Exporter:
         if job.plan.statuses[-1] is JobStatus.COMPLETED:
             pieces = job.result.pieces
             keys = object_keys(folder, job.id, len(pieces))
+            longest = max((len(key.encode("utf-8")) for key in keys), default=0)
             try:
-                self.sink.put_objects(bucket, [(key, piece.data)
-                                               for key, piece in zip(keys, pieces)])
+                if longest > MAX_S3_KEY_BYTES:
+                    self._fail(job, f"{job.definition['S3UrlPrefix']}: the objects' keys would "
+                                    f"be {longest} bytes, and S3 keys are at most "
+                                    f"{MAX_S3_KEY_BYTES} (KeyTooLongError), so no endpoint was "
+                                    "exported; use a shorter S3UrlPrefix.", closing=False)
+                else:
+                    self.sink.put_objects(bucket, [(key, piece.data)
+                                                   for key, piece in zip(keys, pieces)])
             except ObjectSinkError:
                 self._fail(job, f"{job.definition['S3UrlPrefix']}: the bucket '{bucket}' no "
                                 "longer existed when the export job completed (NoSuchBucket), "
