@@ -481,17 +481,20 @@ class Faults:
     through a mock (or its ``faults=`` option) is removed when that mock stops.
     """
 
-    def __init__(self, registry: FaultRegistry, owner: object, rng: random.Random):
+    def __init__(self, registry: FaultRegistry, owner: object, seed: Optional[int]):
         self._registry = registry
         self._owner = owner
-        self._rng = rng
+        self._seed = seed
+        self._rng: Optional[random.Random] = None
 
     @classmethod
     def start(cls, registry: FaultRegistry, owner: object, seed: Optional[int],
               faults: Iterable[Fault]) -> Faults:
-        """The ``mock.faults`` of a mock that starts: a fresh ``random.Random(seed)`` and the
-        mock's ``faults=`` rules registered in order."""
-        view = cls(registry, owner, random.Random(seed))
+        """The ``mock.faults`` of a mock that starts: a fresh ``random.Random(seed)`` (made
+        when the first rule is added: an unseeded one reads the system's entropy, a tenth of
+        the cost of a start that adds no rule) and the mock's ``faults=`` rules registered in
+        order."""
+        view = cls(registry, owner, seed)
         for fault in faults:
             view.add(fault)
         return view
@@ -511,6 +514,8 @@ class Faults:
                 "faults.add() takes a pinpoint_mock.Fault, e.g. "
                 f"Fault.throttle('GetImportJob', times=2); got {fault!r}."
             )
+        if self._rng is None:
+            self._rng = random.Random(self._seed)
         return self._registry.add(fault, self._owner, self._rng)
 
     def clear(self) -> None:

@@ -38,6 +38,9 @@ _MOTO_ENVIRONMENT = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")
 """The variables moto's ``mock_aws`` fakes while active (``MockAWS._fake_creds``; moto's
 count of started scopes is ``MockAWS._nested_count``: both have canaries)."""
 
+_DEFAULT_SCHEDULE = Schedule()
+"""The stage durations of a mock made without ``schedule=`` (immutable, so shared)."""
+
 _lock = threading.RLock()
 _shared: Optional[State] = None
 _stack: list[PinpointImportsMock] = []
@@ -146,7 +149,7 @@ class PinpointImportsMock(JobControl):
             "seed": seed, "strict_faults": strict_faults, "max_running_jobs": max_running_jobs,
         }
         """The keyword arguments this mock was made with; each decorated call gets a copy."""
-        self._settings = Settings(progression, schedule or Schedule(), max_running_jobs)
+        self._settings = Settings(progression, schedule or _DEFAULT_SCHEDULE, max_running_jobs)
         self._state: Optional[State] = None
         self._faults: Optional[_faults.Faults] = None
 

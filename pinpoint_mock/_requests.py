@@ -69,6 +69,9 @@ _NOT_IMPLEMENTED = "Not yet implemented"
 
 MotoAnswer = tuple[int, Any, Union[str, bytes]]
 
+_callbacks: list[responses.CallbackResponse] = []
+"""The mock's callbacks, one per method, made at the first install and added to moto's
+registry at every install (made afresh, seven cost a third of a start's own work)."""
 _registered: list[responses.CallbackResponse] = []
 _passed_through: list[Any] = []
 """The pass-through that :func:`_guarded_send` replaced (while installed)."""
@@ -235,11 +238,13 @@ class RequestsTransport(_transport.Transport):
 
     @classmethod
     def install(cls) -> None:
-        for method in _METHODS:
-            callback = responses.CallbackResponse(
-                method=method, url=_ANY_URL, callback=_callback, content_type=None,
-                match=[_takes],
+        if not _callbacks:
+            _callbacks.extend(
+                responses.CallbackResponse(method=method, url=_ANY_URL, callback=_callback,
+                                           content_type=None, match=[_takes])
+                for method in _METHODS
             )
+        for callback in _callbacks:
             responses_mock.add(callback)
             _registered.append(callback)
         owner = _pass_through_owner()
@@ -248,8 +253,10 @@ class RequestsTransport(_transport.Transport):
 
     @classmethod
     def uninstall(cls) -> None:
-        while _registered:
-            _remove(_registered.pop())
+        _remove(_registered)
+        for callback in _registered:
+            _forget_calls(callback)
+        _registered.clear()
         if _passed_through:
             previous = _passed_through.pop()
             owner = _pass_through_owner()
@@ -264,8 +271,17 @@ def _pass_through_owner() -> Any:
     return responses_mock if hasattr(responses_mock, "_real_send") else responses
 
 
-def _remove(callback: responses.CallbackResponse) -> None:
-    """Take one of our callbacks out of moto's registry, by identity.
+def _forget_calls(callback: responses.CallbackResponse) -> None:
+    """Empty the requests ``responses`` recorded on one of our callbacks (its ``calls``, a
+    ``CallList``, responses 0.22 and later; earlier versions count in an int), so that none
+    is kept past the stop."""
+    calls = getattr(callback, "calls", None)
+    if calls is not None and hasattr(calls, "reset"):
+        calls.reset()
+
+
+def _remove(callbacks: list[responses.CallbackResponse]) -> None:
+    """Take our callbacks out of moto's registry, by identity.
 
     moto's ``CustomRegistry`` keeps its callbacks in ``_registered`` (a list per method).
     moto 5.0.23 (the floor) has no ``remove`` of its own, and ``responses``' inherited one
@@ -275,8 +291,11 @@ def _remove(callback: responses.CallbackResponse) -> None:
     registry = responses_mock.get_registry()
     by_method = getattr(registry, "_registered", None)
     if isinstance(by_method, dict):
-        kept = by_method.get(callback.method)
-        if kept:
-            kept[:] = [response for response in kept if response is not callback]
+        ours = {id(callback) for callback in callbacks}
+        for method in _METHODS:
+            kept = by_method.get(method)
+            if kept:
+                kept[:] = [response for response in kept if id(response) not in ours]
     else:
-        responses_mock.remove(callback)
+        for callback in callbacks:
+            responses_mock.remove(callback)

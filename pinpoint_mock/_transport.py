@@ -465,6 +465,8 @@ _lock = threading.Lock()
 _active = 0
 _handler: Optional[Callable[[], Optional[Handler]]] = None
 _installed: list[type[Transport]] = []
+_imported = False
+"""True once the transport modules are imported (each registers its :class:`Transport`)."""
 
 
 def handler() -> Optional[Handler]:
@@ -483,11 +485,13 @@ def before_moto() -> None:
 def install(provider: Callable[[], Optional[Handler]]) -> None:
     """Start answering through ``provider()`` in every transport; nested calls only count
     (the first provider stays). Thread-safe; pair every call with :func:`uninstall`."""
-    global _active, _handler
+    global _active, _handler, _imported
     with _lock:
         if _active == 0:
-            for module in _TRANSPORT_MODULES:
-                importlib.import_module(module)
+            if not _imported:
+                for module in _TRANSPORT_MODULES:
+                    importlib.import_module(module)
+                _imported = True
             _handler = provider
             try:
                 for transport in Transport.registry.values():

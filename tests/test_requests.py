@@ -168,6 +168,22 @@ def test_the_callbacks_leave_with_moto_when_the_last_mock_stops_it() -> None:
         assert ours() == []
 
 
+def test_no_request_answered_by_the_callbacks_is_kept_after_the_stop() -> None:
+    # The callbacks are made once and reused at every start: what `responses` records on
+    # them (each one's `calls`) is emptied at the stop, so no test's requests outlive it.
+    import gc
+    import weakref
+
+    for _ in range(2):
+        with mock_pinpoint_imports():
+            response = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "kept?"})
+            assert response.status_code == 201
+            request = weakref.ref(response.request)
+            del response
+        gc.collect()
+        assert request() is None
+
+
 @pytest.mark.parametrize("method", ["TRACE", "CONNECT", "FOO", "BREW", "PROPFIND"])
 @pytest.mark.parametrize("base", [PINPOINT, "https://example.com", "http://10.1.2.3:8080",
                                   "http://localhost:4566"])
