@@ -167,13 +167,11 @@ def _name_the_service_for_moto(environ: dict[str, Any]) -> None:
                                          f"SignedHeaders=host, Signature={signature}")
 
 
-def _with_content_length(app: WsgiApp, environ: dict[str, Any],
-                         start_response: Callable[..., Any]) -> Iterable[bytes]:
-    """``app``'s response with its body read whole and a ``Content-Length``: for an HTTP/1.0
-    request, which may not be answered chunked (RFC 9112 section 6.1: "A server MUST NOT send
-    a response containing Transfer-Encoding unless the corresponding request indicates
-    HTTP/1.1"), as werkzeug's server answers a response without a length (it decides by its
-    own protocol version, HTTP/1.1)."""
+def _started(app: WsgiApp, environ: dict[str, Any]
+             ) -> tuple[str, list[tuple[str, str]], Iterable[bytes]]:
+    """Call ``app`` with a ``start_response`` that keeps what it is given, for an answer the
+    server changes before it sends it: ``(status line, headers, body iterable)``. A body
+    that starts the response lazily (at its first item) is read whole first."""
     captured: dict[str, Any] = {}
 
     def capture(status: str, response_headers: list[tuple[str, str]],
@@ -182,19 +180,41 @@ def _with_content_length(app: WsgiApp, environ: dict[str, Any],
         return lambda chunk: None
 
     result = app(environ, capture)
+    if "status" not in captured:
+        result = [_read_whole(result)]
+    return captured["status"], captured["headers"], result
+
+
+def _read_whole(result: Iterable[bytes]) -> bytes:
+    """A WSGI body read to its end, and closed (PEP 3333: ``close()`` if it has one)."""
     try:
-        body = b"".join(result)
+        return b"".join(result)
     finally:
-        close = getattr(result, "close", None)
-        if close is not None:
-            close()
-    headers = [(name, value) for name, value in captured["headers"]
+        _close(result)
+
+
+def _close(result: Iterable[bytes]) -> None:
+    close = getattr(result, "close", None)
+    if close is not None:
+        close()
+
+
+def _with_content_length(app: WsgiApp, environ: dict[str, Any],
+                         start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """``app``'s response with its body read whole and a ``Content-Length``: for an HTTP/1.0
+    request, which may not be answered chunked (RFC 9112 section 6.1: "A server MUST NOT send
+    a response containing Transfer-Encoding unless the corresponding request indicates
+    HTTP/1.1"), as werkzeug's server answers a response without a length (it decides by its
+    own protocol version, HTTP/1.1)."""
+    status, response_headers, result = _started(app, environ)
+    body = _read_whole(result)
+    headers = [(name, value) for name, value in response_headers
                if name.lower() != "transfer-encoding"]
     if environ.get("REQUEST_METHOD") != "HEAD" or not any(
             name.lower() == "content-length" for name, _ in headers):
         headers = [(name, value) for name, value in headers
                    if name.lower() != "content-length"] + [("Content-Length", str(len(body)))]
-    start_response(captured["status"], headers)
+    start_response(status, headers)
     return [body]
 
 
@@ -329,54 +349,29 @@ class MockApplication:
         environ["CONTENT_LENGTH"] = str(len(data))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ["wsgi.input_terminated"] = False
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, response_headers: list[tuple[str, str]],
-                    exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, response_headers
-            return lambda chunk: None
-
         _transport.before_moto()
         try:
-            result = self.moto(environ, capture)
-            try:
-                answered = b"".join(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+            status_line, response_headers, result = _started(self.moto, environ)
+            answered = _read_whole(result)
         except Exception as error:
             raise MotoFailedError() from error
-        status = int(str(captured["status"]).split(" ", 1)[0])
-        response_headers = list(captured["headers"])
+        status = int(status_line.split(" ", 1)[0])
         handler = _transport.handler()
         if handler is not None:
             handler.answered_by_moto(environ["REQUEST_METHOD"], url, headers, body,
                                      HttpResponse(status, dict(response_headers), answered))
-        start_response(captured["status"], _with_cors(response_headers, headers))
+        start_response(status_line, _with_cors(response_headers, headers))
         return [answered]
 
     def _moto(self, environ: dict[str, Any], start_response: Callable[..., Any],
               headers: Mapping[str, Any]) -> Any:
-        captured: dict[str, Any] = {}
-
-        def capture(status: str, response_headers: list[tuple[str, str]],
-                    exc_info: Any = None) -> Callable[[bytes], None]:
-            captured["status"], captured["headers"] = status, list(response_headers)
-            return lambda chunk: None
-
         _transport.before_moto()
         try:
-            result = self.moto(environ, capture)
-            if "status" not in captured:  # an iterable that starts the response lazily
-                result = [b"".join(result)]
+            status, response_headers, result = _started(self.moto, environ)
         except Exception as error:
             raise MotoFailedError() from error
-        status, response_headers = captured["status"], captured["headers"]
         if _is_html_error(status, response_headers):  # werkzeug's page, not an AWS service's
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
+            _close(result)
             code = int(status.split(" ", 1)[0])
             return self._refuse(environ, start_response, False, code, _HTML_CODES.get(
                 code, "BadRequestException" if code < 500 else "InternalFailure"), (
