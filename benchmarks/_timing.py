@@ -186,6 +186,27 @@ def bracketed_differences(ours: Sequence[float], floors: Sequence[float]) -> lis
     return [o - (floors[k] + floors[k + 1]) / 2 for k, o in enumerate(ours)]
 
 
+def paired_calls(first: Callable[[], object], second: Callable[[], object], pairs: int
+                 ) -> tuple[list[float], list[float]]:
+    """Seconds of each of ``pairs`` calls of ``first`` and of ``second``, taken in turn and
+    each timed alone (the order within a pair alternates, ``first`` leading the first pair):
+    for two contenders that are mostly the same allocation-heavy work, whose garbage
+    collections then fall on either alike. Returns ``(first's, second's)``, pair by pair, for
+    :func:`ratios`. No collection runs between calls: a call's collections are its cost."""
+    if pairs < 1:
+        raise ValueError(f"pairs must be >= 1, got {pairs}.")
+    clock = _clock
+    seconds: dict[int, list[float]] = {0: [], 1: []}
+    calls = (first, second)
+    for p in range(pairs):
+        for index in ((0, 1) if p % 2 == 0 else (1, 0)):
+            call = calls[index]
+            start = clock()
+            call()
+            seconds[index].append(clock() - start)
+    return seconds[0], seconds[1]
+
+
 def time_once(action: Callable[[], object]) -> float:
     """Seconds of one ``action()`` (after a full collection)."""
     gc.collect()

@@ -191,6 +191,13 @@ def _parsed(body: Optional[bytes]) -> Any:
         return body
 
 
+@functools.lru_cache(maxsize=1)
+def _shared_validator() -> RequestValidator:
+    """The checks of Pinpoint's operations, built once per operation for every mock (they
+    depend on botocore's model only)."""
+    return RequestValidator(router().service_model)
+
+
 @dataclass
 class State:
     """What the active mocks share: backends, the clock offset, the call log, the fault rules.
@@ -210,9 +217,7 @@ class State:
     _apps: dict[tuple[str, str], _moto.MotoApps] = field(default_factory=dict)
     _accounts: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _validator: RequestValidator = field(
-        default_factory=lambda: RequestValidator(router().service_model)
-    )
+    _validator: RequestValidator = field(default_factory=lambda: _shared_validator())
 
     def now(self) -> float:
         """The mock's clock: ``time.time()`` (which freezegun and time-machine move) + offset."""

@@ -276,7 +276,7 @@ def _forget_calls(callback: responses.CallbackResponse) -> None:
     ``CallList``, responses 0.22 and later; earlier versions count in an int), so that none
     is kept past the stop."""
     calls = getattr(callback, "calls", None)
-    if calls is not None and hasattr(calls, "reset"):
+    if calls and hasattr(calls, "reset"):
         calls.reset()
 
 
