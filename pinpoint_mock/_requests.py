@@ -69,9 +69,6 @@ _NOT_IMPLEMENTED = "Not yet implemented"
 
 MotoAnswer = tuple[int, Any, Union[str, bytes]]
 
-_callbacks: list[responses.CallbackResponse] = []
-"""The mock's callbacks, one per method, made at the first install and added to moto's
-registry at every install (made afresh, seven cost a third of a start's own work)."""
 _registered: list[responses.CallbackResponse] = []
 _passed_through: list[Any] = []
 """The pass-through that :func:`_guarded_send` replaced (while installed)."""
@@ -238,13 +235,16 @@ class RequestsTransport(_transport.Transport):
 
     @classmethod
     def install(cls) -> None:
-        if not _callbacks:
-            _callbacks.extend(
-                responses.CallbackResponse(method=method, url=_ANY_URL, callback=_callback,
-                                           content_type=None, match=[_takes])
-                for method in _METHODS
+        # New callbacks at every start (some 10 us): `responses` records each request on the
+        # callback that answered it (its `calls`), after the callback returns, so a request
+        # still in flight at a stop would stay referenced by a reused one, into the next mock.
+        # (A subclass that records nothing would lose moto's priority for exactly
+        # `responses.CallbackResponse`, `CustomRegistry.find`.)
+        for method in _METHODS:
+            callback = responses.CallbackResponse(
+                method=method, url=_ANY_URL, callback=_callback, content_type=None,
+                match=[_takes],
             )
-        for callback in _callbacks:
             responses_mock.add(callback)
             _registered.append(callback)
         owner = _pass_through_owner()
@@ -254,8 +254,6 @@ class RequestsTransport(_transport.Transport):
     @classmethod
     def uninstall(cls) -> None:
         _remove(_registered)
-        for callback in _registered:
-            _forget_calls(callback)
         _registered.clear()
         if _passed_through:
             previous = _passed_through.pop()
@@ -269,15 +267,6 @@ def _pass_through_owner() -> Any:
     ``_real_send``, responses 0.24 and later, which moto's ``override_responses_real_send``
     sets), else the ``responses`` module (its ``_real_send``, which earlier versions call)."""
     return responses_mock if hasattr(responses_mock, "_real_send") else responses
-
-
-def _forget_calls(callback: responses.CallbackResponse) -> None:
-    """Empty the requests ``responses`` recorded on one of our callbacks (its ``calls``, a
-    ``CallList``, responses 0.22 and later; earlier versions count in an int), so that none
-    is kept past the stop."""
-    calls = getattr(callback, "calls", None)
-    if calls and hasattr(calls, "reset"):
-        calls.reset()
 
 
 def _remove(callbacks: list[responses.CallbackResponse]) -> None:
