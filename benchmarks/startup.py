@@ -13,7 +13,8 @@ at start 19 rather than 21 pays it in every block: the figure became 1.05-1.07 i
 against 1.01-1.03 alone. Both contenders are the same allocation-heavy work of moto's, so
 taking them in turn puts its collections on either alike, and the median of 1,200 pairs
 leaves out the few starts a full collection or a neighbour's burst lands in (four runs, alone
-and after ``per_call``: 1.035-1.040). The order within a pair alternates.
+and after ``per_call``: 1.035-1.044; 1.04-1.06 when the machine was busier). The order within
+a pair alternates.
 
 Target (issue 13, kept from issue #7's 1.2): ours <= 1.05 x mock_aws.
 """
