@@ -217,7 +217,7 @@ class State:
     _apps: dict[tuple[str, str], _moto.MotoApps] = field(default_factory=dict)
     _accounts: dict[str, str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _validator: RequestValidator = field(default_factory=lambda: _shared_validator())
+    _validator: RequestValidator = field(default_factory=_shared_validator)
 
     def now(self) -> float:
         """The mock's clock: ``time.time()`` (which freezegun and time-machine move) + offset."""

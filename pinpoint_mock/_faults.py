@@ -491,9 +491,9 @@ class Faults:
     def start(cls, registry: FaultRegistry, owner: object, seed: Optional[int],
               faults: Iterable[Fault]) -> Faults:
         """The ``mock.faults`` of a mock that starts: a fresh ``random.Random(seed)`` (made
-        when the first rule is added: an unseeded one reads the system's entropy, a tenth of
-        the cost of a start that adds no rule) and the mock's ``faults=`` rules registered in
-        order."""
+        when the first rule is added: an unseeded one reads the system's entropy, some 10 µs
+        that a start adding no rule need not spend) and the mock's ``faults=`` rules
+        registered in order."""
         view = cls(registry, owner, seed)
         for fault in faults:
             view.add(fault)
