@@ -196,15 +196,14 @@ def paired_calls(first: Callable[[], object], second: Callable[[], object], pair
     if pairs < 1:
         raise ValueError(f"pairs must be >= 1, got {pairs}.")
     clock = _clock
-    seconds: dict[int, list[float]] = {0: [], 1: []}
-    calls = (first, second)
+    timed: tuple[list[float], list[float]] = ([], [])
+    contenders = ((first, timed[0]), (second, timed[1]))
     for p in range(pairs):
-        for index in ((0, 1) if p % 2 == 0 else (1, 0)):
-            call = calls[index]
+        for call, seconds in (contenders if p % 2 == 0 else contenders[::-1]):
             start = clock()
             call()
-            seconds[index].append(clock() - start)
-    return seconds[0], seconds[1]
+            seconds.append(clock() - start)
+    return timed
 
 
 def time_once(action: Callable[[], object]) -> float:

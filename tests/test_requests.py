@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import gc
 import http.server
 import io
 import json
 import threading
+import time
+import weakref
 from typing import Any, Iterator, Optional
 
 import boto3
@@ -171,9 +174,6 @@ def test_the_callbacks_leave_with_moto_when_the_last_mock_stops_it() -> None:
 def test_no_request_answered_by_the_callbacks_is_kept_after_the_stop() -> None:
     # What `responses` records on the mock's callbacks (each one's `calls`) goes with them
     # at the stop, so no test's requests outlive it.
-    import gc
-    import weakref
-
     for _ in range(2):
         with mock_pinpoint_imports():
             response = signed("POST", f"{PINPOINT}/v1/apps", {"Name": "kept?"})
@@ -192,14 +192,16 @@ def test_a_request_in_flight_at_the_stop_is_not_kept_after_it(
     # the callback that answered it after the stop, which must not carry it into the next
     # mock. (moto's own `responses` mock records it too, until its next start, as it does
     # any request in flight at a stop of plain moto's: hence the next mock's start below.)
-    import gc
-    import time
-    import weakref
-
     mock = mock_pinpoint_imports(faults=[Fault.throttle("GetApps", latency=5.0)]).start()
-    monkeypatch.setattr(time, "sleep", lambda seconds: mock.stop())
-    response = signed("GET", f"{PINPOINT}/v1/apps")
-    assert response.status_code == 429 and not mock.active
+    try:
+        monkeypatch.setattr(time, "sleep", lambda seconds: mock.stop())
+        response = signed("GET", f"{PINPOINT}/v1/apps")
+        stopped_in_flight = not mock.active
+    finally:
+        monkeypatch.undo()
+        if mock.active:  # the latency never came: stop it here, not in the next test
+            mock.stop()
+    assert response.status_code == 429 and stopped_in_flight
     request = weakref.ref(response.request)
     del response
     with mock_pinpoint_imports():
